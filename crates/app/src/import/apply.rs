@@ -1,0 +1,1002 @@
+//! The writing half of an import: resolve references, decide new / updated / unchanged by
+//! natural key, write in one transaction, log what changed.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+
+use creanta_domain::ids::TaxId;
+use creanta_domain::model::DocType;
+use creanta_formats::rows::{
+    Attrs, ContactRow, ContractRow, DebtorRow, DocumentRow, EntityRow, InvoiceRow, Located,
+    PaymentRow,
+};
+use creanta_formats::table::RowError;
+use creanta_store::records::{
+    self, Allocation, Contact, Contract, Debtor, DebtorGroup, Document, Entity, EntityAccount,
+    Invoice, Payment, Record,
+};
+use creanta_store::repo::{self, events::NewEvent};
+use creanta_store::{Tx, blobs::sha256_hex};
+use jiff::ToSpan;
+use serde_json::json;
+
+use super::{ImportError, ImportKind, ImportOptions, ImportSummary, Progress};
+use crate::App;
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SourceFile {
+    pub label: String,
+    pub sha256: String,
+}
+
+/// A file that travels with an invoice (the e-Factura XML, ANAF's signature).
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    pub doc_type: DocType,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A party of an e-invoice, which may become an entity (seller) or a debtor (buyer).
+#[derive(Debug, Clone)]
+pub struct Party {
+    pub tax_id: String,
+    pub name: Option<String>,
+    pub address: Option<String>,
+    pub city: Option<String>,
+    pub country: Option<String>,
+    pub ibans: Vec<String>,
+}
+
+/// An invoice to import, from a table row or an e-invoice.
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    pub file: String,
+    pub line: u64,
+    pub row: InvoiceRow,
+    /// e-invoices may omit BT-9; the due date then follows the contract's or debtor's terms.
+    pub due_date_given: bool,
+    pub source: &'static str,
+    pub seller: Option<Party>,
+    pub buyer: Option<Party>,
+    pub attachments: Vec<Attachment>,
+}
+
+impl Incoming {
+    pub(crate) fn from_row(l: Located<InvoiceRow>) -> Incoming {
+        Incoming {
+            file: l.file,
+            line: l.line,
+            row: l.row,
+            due_date_given: true,
+            source: "file",
+            seller: None,
+            buyer: None,
+            attachments: Vec::new(),
+        }
+    }
+    fn error(&self, column: &str, message: impl Into<String>) -> RowError {
+        RowError::new(&self.file, self.line, Some(column), message)
+    }
+    fn place(&self) -> String {
+        if self.line > 0 {
+            format!("{}:{}", self.file, self.line)
+        } else {
+            self.file.clone()
+        }
+    }
+}
+
+/// Everything read from the files of one import command.
+#[derive(Debug)]
+pub struct Input {
+    pub kind: ImportKind,
+    pub sources: Vec<SourceFile>,
+    pub entities: Vec<Located<EntityRow>>,
+    pub debtors: Vec<Located<DebtorRow>>,
+    pub contacts: Vec<Located<ContactRow>>,
+    pub contracts: Vec<Located<ContractRow>>,
+    pub invoices: Vec<Incoming>,
+    pub payments: Vec<Located<PaymentRow>>,
+    pub documents: Vec<(Located<DocumentRow>, Vec<u8>)>,
+}
+
+impl Input {
+    pub fn new(kind: ImportKind) -> Input {
+        Input {
+            kind,
+            sources: Vec::new(),
+            entities: Vec::new(),
+            debtors: Vec::new(),
+            contacts: Vec::new(),
+            contracts: Vec::new(),
+            invoices: Vec::new(),
+            payments: Vec::new(),
+            documents: Vec::new(),
+        }
+    }
+}
+
+struct Ctx<'a> {
+    app: &'a App,
+    tx: Tx,
+    org: i64,
+    events: Vec<NewEvent>,
+    summary: ImportSummary,
+    errors: Vec<RowError>,
+    progress: &'a dyn Progress,
+}
+
+type Res<T> = Result<T, ImportError>;
+
+pub async fn apply(
+    app: &App,
+    kind: ImportKind,
+    input: Input,
+    options: &ImportOptions,
+    progress: &dyn Progress,
+) -> Res<ImportSummary> {
+    let tx = app.store.begin().await?;
+    let mut ctx = Ctx {
+        app,
+        tx,
+        org: app.org_id(),
+        events: Vec::new(),
+        summary: ImportSummary {
+            kind: kind.name().to_owned(),
+            files: input.sources.len(),
+            ..Default::default()
+        },
+        errors: Vec::new(),
+        progress,
+    };
+    let sources = input.sources.clone();
+    match kind {
+        ImportKind::Entities => entities(&mut ctx, input.entities).await?,
+        ImportKind::Debtors => debtors(&mut ctx, input.debtors).await?,
+        ImportKind::Contacts => contacts(&mut ctx, input.contacts).await?,
+        ImportKind::Contracts => contracts(&mut ctx, input.contracts).await?,
+        ImportKind::Invoices => invoices(&mut ctx, input.invoices, options).await?,
+        ImportKind::Payments => payments(&mut ctx, input.payments).await?,
+        ImportKind::Documents => documents(&mut ctx, input.documents).await?,
+    }
+    if !ctx.errors.is_empty() {
+        // Dropping the transaction rolls back whatever this import wrote.
+        return Err(ImportError::rejected(ctx.errors));
+    }
+    let s = &ctx.summary;
+    let changed = s.new + s.updated + s.documents_stored + s.entities_created + s.debtors_created;
+    // A repeated import changes nothing, not even the log.
+    if changed > 0 {
+        ctx.events.push(NewEvent {
+            actor: "import".into(),
+            kind: "import.completed".into(),
+            subject_type: "import".into(),
+            subject_id: None,
+            data: json!({ "kind": kind.name(), "files": sources, "summary": ctx.summary }),
+        });
+        repo::events::append(&mut ctx.tx, ctx.org, crate::now(), &ctx.events).await?;
+    }
+    ctx.tx.commit().await?;
+    Ok(ctx.summary)
+}
+
+fn attrs_json(attrs: &Attrs) -> String {
+    serde_json::to_string(attrs).expect("a string map serializes")
+}
+
+fn doc_list(types: &[DocType]) -> String {
+    types.iter().map(|t| t.code()).collect::<Vec<_>>().join(";")
+}
+
+fn tax_id_valid(tax_id: &str) -> bool {
+    TaxId::parse(tax_id).is_ok()
+}
+
+/// Uppercase letters and digits of series + number: how payments and documents name an
+/// invoice ("FCT 0042", "FCT-0042" and "fct0042" are the same invoice).
+pub fn match_key(series: &str, number: &str) -> String {
+    series
+        .chars()
+        .chain(number.chars())
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// One record to write, with its natural key and where it came from.
+struct Keyed<K, R> {
+    key: K,
+    record: R,
+    place: String,
+}
+
+/// Writes `incoming` against `existing` by key: inserts the new, updates the changed (with an
+/// event holding the differences), leaves the rest. Returns the id of every incoming key.
+async fn upsert<K, R>(
+    ctx: &mut Ctx<'_>,
+    subject: &str,
+    existing: &HashMap<K, (i64, R)>,
+    incoming: Vec<Keyed<K, R>>,
+) -> Res<HashMap<K, i64>>
+where
+    K: Hash + Eq + Clone + std::fmt::Debug,
+    R: Record,
+{
+    let mut ids: HashMap<K, i64> = HashMap::with_capacity(incoming.len());
+    let mut seen: HashMap<K, (usize, String)> = HashMap::new();
+    let mut fresh: Vec<Keyed<K, R>> = Vec::new();
+    for item in incoming {
+        if let Some((i, first_place)) = seen.get(&item.key) {
+            let earlier = if *i < usize::MAX { fresh.get(*i).map(|k| &k.record) } else { None };
+            let same_as_existing = existing.get(&item.key).map(|(_, r)| r == &item.record);
+            if earlier.is_some_and(|r| r == &item.record) || same_as_existing == Some(true) {
+                ctx.summary.unchanged += 1;
+                continue;
+            }
+            ctx.errors.push(RowError::new(
+                &item.place,
+                0,
+                None,
+                format!("{subject} {:?} appears twice with different values (also at {first_place})", item.key),
+            ));
+            continue;
+        }
+        match existing.get(&item.key) {
+            Some((id, old)) => {
+                seen.insert(item.key.clone(), (usize::MAX, item.place.clone()));
+                ids.insert(item.key.clone(), *id);
+                if old == &item.record {
+                    ctx.summary.unchanged += 1;
+                } else {
+                    repo::update(&mut ctx.tx, ctx.org, *id, &item.record).await?;
+                    ctx.summary.updated += 1;
+                    ctx.events.push(NewEvent {
+                        actor: "import".into(),
+                        kind: format!("{subject}.updated"),
+                        subject_type: subject.into(),
+                        subject_id: Some(*id),
+                        data: json!({ "source": item.place, "changes": records::diff(old, &item.record)? }),
+                    });
+                }
+            }
+            None => {
+                seen.insert(item.key.clone(), (fresh.len(), item.place.clone()));
+                fresh.push(item);
+            }
+        }
+    }
+    ctx.progress.start("writing", fresh.len() as u64);
+    for chunk in fresh.chunks(5000) {
+        let recs: Vec<R> = chunk.iter().map(|k| k.record.clone()).collect();
+        let new_ids = repo::insert_many(&mut ctx.tx, ctx.org, &recs).await?;
+        for (k, id) in chunk.iter().zip(new_ids) {
+            ids.insert(k.key.clone(), id);
+        }
+        ctx.progress.advance(chunk.len() as u64);
+    }
+    ctx.progress.finish();
+    ctx.summary.new += fresh.len();
+    Ok(ids)
+}
+
+fn keyed_existing<K: Hash + Eq, R: Record>(
+    rows: Vec<(i64, R)>,
+    key: impl Fn(&R) -> K,
+) -> HashMap<K, (i64, R)> {
+    rows.into_iter().map(|(id, r)| (key(&r), (id, r))).collect()
+}
+
+fn place<T>(l: &Located<T>) -> String {
+    format!("{}:{}", l.file, l.line)
+}
+
+async fn entities(ctx: &mut Ctx<'_>, rows: Vec<Located<EntityRow>>) -> Res<()> {
+    let existing = keyed_existing(repo::load_all::<Entity>(&mut ctx.tx, ctx.org).await?, |e| {
+        e.tax_id.clone()
+    });
+    let incoming = rows
+        .iter()
+        .map(|l| Keyed {
+            key: l.row.tax_id.clone(),
+            record: Entity {
+                tax_id: l.row.tax_id.clone(),
+                tax_id_valid: tax_id_valid(&l.row.tax_id),
+                name: l.row.name.clone(),
+                registration_no: l.row.registration_no.clone(),
+                address: l.row.address.clone(),
+                city: l.row.city.clone(),
+                country: l.row.country.clone(),
+                attrs: attrs_json(&l.row.attrs),
+            },
+            place: place(l),
+        })
+        .collect();
+    let before_updated = ctx.summary.updated;
+    let ids = upsert(ctx, "entity", &existing, incoming).await?;
+    let accounts = repo::load_all::<EntityAccount>(&mut ctx.tx, ctx.org).await?;
+    let mut owner: HashMap<String, i64> =
+        accounts.into_iter().map(|(_, a)| (a.iban, a.entity_id)).collect();
+    let mut new_accounts = Vec::new();
+    let mut grown: Vec<i64> = Vec::new();
+    for l in &rows {
+        let entity_id = ids[&l.row.tax_id];
+        for iban in &l.row.ibans {
+            match owner.get(iban) {
+                Some(id) if *id == entity_id => {}
+                Some(_) => ctx.errors.push(l.error(
+                    Some("ibans"),
+                    format!("{iban} already belongs to another entity"),
+                )),
+                None => {
+                    owner.insert(iban.clone(), entity_id);
+                    new_accounts.push(EntityAccount { entity_id, iban: iban.clone() });
+                    if existing.contains_key(&l.row.tax_id) && !grown.contains(&entity_id) {
+                        grown.push(entity_id);
+                    }
+                }
+            }
+        }
+    }
+    repo::insert_many(&mut ctx.tx, ctx.org, &new_accounts).await?;
+    // An entity whose only change is a new account counts as updated, not unchanged.
+    let updated_ids: Vec<i64> = ctx.events[..]
+        .iter()
+        .filter_map(|e| e.subject_id)
+        .collect();
+    for id in grown {
+        if !updated_ids.contains(&id) {
+            ctx.summary.updated += 1;
+            ctx.summary.unchanged -= 1;
+            ctx.events.push(NewEvent {
+                actor: "import".into(),
+                kind: "entity.updated".into(),
+                subject_type: "entity".into(),
+                subject_id: Some(id),
+                data: json!({ "accounts_added": new_accounts.iter().filter(|a| a.entity_id == id).map(|a| &a.iban).collect::<Vec<_>>() }),
+            });
+        }
+    }
+    let _ = before_updated;
+    Ok(())
+}
+
+async fn debtors(ctx: &mut Ctx<'_>, rows: Vec<Located<DebtorRow>>) -> Res<()> {
+    let mut groups: HashMap<String, i64> = repo::load_all::<DebtorGroup>(&mut ctx.tx, ctx.org)
+        .await?
+        .into_iter()
+        .map(|(id, g)| (g.name, id))
+        .collect();
+    let mut missing: Vec<String> = rows
+        .iter()
+        .filter_map(|l| l.row.group.clone())
+        .filter(|g| !groups.contains_key(g))
+        .collect();
+    missing.sort();
+    missing.dedup();
+    let new_groups: Vec<DebtorGroup> = missing.iter().map(|name| DebtorGroup { name: name.clone() }).collect();
+    let new_ids = repo::insert_many(&mut ctx.tx, ctx.org, &new_groups).await?;
+    groups.extend(missing.into_iter().zip(new_ids));
+
+    let existing = keyed_existing(repo::load_all::<Debtor>(&mut ctx.tx, ctx.org).await?, |d| {
+        d.code.clone()
+    });
+    let incoming = rows
+        .iter()
+        .map(|l| {
+            let r = &l.row;
+            Keyed {
+                key: r.code.clone(),
+                record: Debtor {
+                    code: r.code.clone(),
+                    name: r.name.clone(),
+                    tax_id: r.tax_id.clone(),
+                    tax_id_valid: tax_id_valid(&r.tax_id),
+                    registration_no: r.registration_no.clone(),
+                    group_id: r.group.as_ref().map(|g| groups[g]),
+                    country: r.country.clone(),
+                    city: r.city.clone(),
+                    address: r.address.clone(),
+                    language: r.language.map(|l| l.code()).unwrap_or("ro").to_owned(),
+                    owner_email: r.owner.clone(),
+                    policy: r.policy.clone(),
+                    payment_terms_days: r.payment_terms_days,
+                    requires_po: r.requires_po,
+                    required_mention: r.required_mention.clone(),
+                    required_documents: doc_list(&r.required_documents),
+                    requires_confirmation: r.requires_confirmation,
+                    attrs: attrs_json(&r.attrs),
+                },
+                place: place(l),
+            }
+        })
+        .collect();
+    upsert(ctx, "debtor", &existing, incoming).await?;
+    Ok(())
+}
+
+async fn code_map(ctx: &mut Ctx<'_>, table: &str, key: &str) -> Res<HashMap<String, i64>> {
+    Ok(repo::ids_by(&mut ctx.tx, ctx.org, table, key, key).await?)
+}
+
+async fn contacts(ctx: &mut Ctx<'_>, rows: Vec<Located<ContactRow>>) -> Res<()> {
+    let debtors = code_map(ctx, "debtors", "code").await?;
+    let existing = keyed_existing(repo::load_all::<Contact>(&mut ctx.tx, ctx.org).await?, |c| {
+        (c.debtor_id, c.name.clone())
+    });
+    let mut incoming = Vec::new();
+    for l in &rows {
+        let Some(&debtor_id) = debtors.get(&l.row.debtor_code) else {
+            ctx.errors.push(l.error(Some("debtor_code"), unknown_debtor(&l.row.debtor_code)));
+            continue;
+        };
+        incoming.push(Keyed {
+            key: (debtor_id, l.row.name.clone()),
+            record: Contact {
+                debtor_id,
+                name: l.row.name.clone(),
+                email: l.row.email.clone(),
+                phone: l.row.phone.clone(),
+                role: l.row.role.code().to_owned(),
+                is_primary: l.row.primary,
+            },
+            place: place(l),
+        });
+    }
+    if ctx.errors.is_empty() {
+        upsert(ctx, "contact", &existing, incoming).await?;
+    }
+    Ok(())
+}
+
+fn unknown_debtor(code: &str) -> String {
+    format!("no debtor with code {code:?} (import debtors first)")
+}
+
+fn unknown_entity(tax_id: &str) -> String {
+    format!("{tax_id} is not one of your entities (import entities first)")
+}
+
+async fn contracts(ctx: &mut Ctx<'_>, rows: Vec<Located<ContractRow>>) -> Res<()> {
+    let debtors = code_map(ctx, "debtors", "code").await?;
+    let entities = code_map(ctx, "entities", "tax_id").await?;
+    let existing = keyed_existing(repo::load_all::<Contract>(&mut ctx.tx, ctx.org).await?, |c| {
+        (c.entity_id, c.number.clone())
+    });
+    let mut incoming = Vec::new();
+    for l in &rows {
+        let r = &l.row;
+        let debtor = debtors.get(&r.debtor_code).copied();
+        let entity = entities.get(&r.entity_tax_id).copied();
+        if debtor.is_none() {
+            ctx.errors.push(l.error(Some("debtor_code"), unknown_debtor(&r.debtor_code)));
+        }
+        if entity.is_none() {
+            ctx.errors.push(l.error(Some("entity_tax_id"), unknown_entity(&r.entity_tax_id)));
+        }
+        let (Some(debtor_id), Some(entity_id)) = (debtor, entity) else { continue };
+        incoming.push(Keyed {
+            key: (entity_id, r.number.clone()),
+            record: Contract {
+                debtor_id,
+                entity_id,
+                number: r.number.clone(),
+                signed_on: r.signed_on,
+                valid_from: r.valid_from,
+                valid_until: r.valid_until,
+                payment_terms_days: r.payment_terms_days,
+                currency: r.currency.map(|c| c.as_str().to_owned()),
+                penalty_rate_per_day: r.penalty_rate_per_day.clone(),
+                requires_po: r.requires_po,
+                required_mention: r.required_mention.clone(),
+                required_documents: doc_list(&r.required_documents),
+                requires_confirmation: r.requires_confirmation,
+                attrs: attrs_json(&r.attrs),
+            },
+            place: place(l),
+        });
+    }
+    if ctx.errors.is_empty() {
+        upsert(ctx, "contract", &existing, incoming).await?;
+    }
+    Ok(())
+}
+
+/// Natural key of an invoice: issuing entity, series, number and kind. Credit notes are
+/// often numbered in a sequence of their own, so "123" may be both an invoice and a credit note.
+type InvoiceKey = (i64, String, String, String);
+
+/// Invoices: the parties are resolved to an entity and a debtor (creating them from an
+/// e-invoice where the rules allow), the contract is looked up, the due date completed.
+async fn invoices(ctx: &mut Ctx<'_>, rows: Vec<Incoming>, options: &ImportOptions) -> Res<()> {
+    let mut entities = code_map(ctx, "entities", "tax_id").await?;
+    let may_add_entities = options.add_entities || entities.is_empty();
+    let debtor_rows = repo::load_all::<Debtor>(&mut ctx.tx, ctx.org).await?;
+    let mut debtor_by_code: HashMap<String, i64> = HashMap::new();
+    let mut debtor_by_tax: HashMap<String, i64> = HashMap::new();
+    let mut debtor_terms: HashMap<i64, Option<i64>> = HashMap::new();
+    let mut sorted = debtor_rows;
+    sorted.sort_by(|a, b| a.1.code.cmp(&b.1.code));
+    for (id, d) in &sorted {
+        debtor_by_code.insert(d.code.clone(), *id);
+        debtor_by_tax.entry(d.tax_id.clone()).or_insert(*id);
+        debtor_terms.insert(*id, d.payment_terms_days);
+    }
+    let contracts: HashMap<(i64, String), (i64, Contract)> =
+        keyed_existing(repo::load_all::<Contract>(&mut ctx.tx, ctx.org).await?, |c| {
+            (c.entity_id, c.number.clone())
+        });
+
+    // First pass: parties. New entities and debtors are written at once (inside this
+    // transaction) so that later rows of the same import find them.
+    let mut resolved: Vec<(Incoming, i64, i64)> = Vec::with_capacity(rows.len());
+    for inc in rows {
+        let r = &inc.row;
+        if entities.contains_key(&r.buyer_tax_id) {
+            ctx.errors.push(inc.error(
+                "buyer_tax_id",
+                format!(
+                    "the buyer {} is one of your entities: this is a supplier invoice, not a receivable",
+                    r.buyer_tax_id
+                ),
+            ));
+            continue;
+        }
+        let entity_id = match entities.get(&r.entity_tax_id) {
+            Some(id) => *id,
+            None => match (&inc.seller, may_add_entities) {
+                (Some(seller), true) => {
+                    let id = create_entity(ctx, seller, &inc.place()).await?;
+                    entities.insert(seller.tax_id.clone(), id);
+                    id
+                }
+                (Some(_), false) => {
+                    ctx.errors.push(inc.error(
+                        "seller",
+                        format!(
+                            "the seller {} is not one of your entities; add it with `creanta import entities` \
+                             or import again with --add-entities",
+                            r.entity_tax_id
+                        ),
+                    ));
+                    continue;
+                }
+                (None, _) => {
+                    ctx.errors.push(inc.error("entity_tax_id", unknown_entity(&r.entity_tax_id)));
+                    continue;
+                }
+            },
+        };
+        let debtor_id = if let Some(code) = &r.debtor_code {
+            match debtor_by_code.get(code) {
+                Some(id) => *id,
+                None => {
+                    ctx.errors.push(inc.error("debtor_code", unknown_debtor(code)));
+                    continue;
+                }
+            }
+        } else if let Some(id) = debtor_by_tax.get(&r.buyer_tax_id) {
+            *id
+        } else {
+            let party = inc.buyer.clone().unwrap_or(Party {
+                tax_id: r.buyer_tax_id.clone(),
+                name: r.buyer_name.clone(),
+                address: None,
+                city: None,
+                country: None,
+                ibans: Vec::new(),
+            });
+            if party.name.is_none() {
+                ctx.errors.push(inc.error(
+                    "buyer_tax_id",
+                    format!("no debtor has tax id {}; give debtor_code or buyer_name, or import debtors first", r.buyer_tax_id),
+                ));
+                continue;
+            }
+            if debtor_by_code.contains_key(&party.tax_id) {
+                ctx.errors.push(inc.error(
+                    "buyer_tax_id",
+                    format!("a debtor with code {} exists with another tax id", party.tax_id),
+                ));
+                continue;
+            }
+            let id = create_debtor(ctx, &party, &inc.place()).await?;
+            debtor_by_code.insert(party.tax_id.clone(), id);
+            debtor_by_tax.insert(party.tax_id.clone(), id);
+            debtor_terms.insert(id, None);
+            id
+        };
+        resolved.push((inc, entity_id, debtor_id));
+    }
+    if !ctx.errors.is_empty() {
+        return Ok(());
+    }
+
+    let existing = keyed_existing(repo::load_all::<Invoice>(&mut ctx.tx, ctx.org).await?, |i| {
+        (i.entity_id, i.series.clone(), i.number.clone(), i.kind.clone())
+    });
+    let mut incoming = Vec::with_capacity(resolved.len());
+    let mut attachments: Vec<(InvoiceKey, Vec<Attachment>, Option<i64>)> = Vec::new();
+    for (inc, entity_id, debtor_id) in resolved {
+        let r = &inc.row;
+        let contract = r
+            .contract_number
+            .as_ref()
+            .and_then(|n| contracts.get(&(entity_id, n.clone())));
+        let mut attrs = r.attrs.clone();
+        let due_date = if inc.due_date_given {
+            r.due_date
+        } else {
+            let terms = contract
+                .and_then(|(_, c)| c.payment_terms_days)
+                .or(debtor_terms.get(&debtor_id).copied().flatten());
+            attrs.insert(
+                "due_date_source".into(),
+                if terms.is_some() { "payment terms" } else { "issue date (no due date on the invoice)" }.into(),
+            );
+            r.issue_date
+                .checked_add(terms.unwrap_or(0).days())
+                .unwrap_or(r.issue_date)
+        };
+        let kind = if r.total < 0 { "credit_note" } else { "invoice" };
+        let key = (entity_id, r.series.clone(), r.number.clone(), kind.to_owned());
+        if !inc.attachments.is_empty() {
+            attachments.push((key.clone(), inc.attachments.clone(), Some(debtor_id)));
+        }
+        incoming.push(Keyed {
+            key,
+            record: Invoice {
+                entity_id,
+                debtor_id,
+                contract_id: contract.map(|(id, _)| *id),
+                series: r.series.clone(),
+                number: r.number.clone(),
+                match_key: match_key(&r.series, &r.number),
+                kind: kind.into(),
+                issue_date: r.issue_date,
+                due_date,
+                currency: r.currency.as_str().to_owned(),
+                total: r.total,
+                buyer_tax_id: r.buyer_tax_id.clone(),
+                buyer_name: r.buyer_name.clone(),
+                po_number: r.po_number.clone(),
+                contract_number: r.contract_number.clone(),
+                mentions: r.mentions.clone(),
+                iban: r.iban.clone(),
+                sent_to: r.sent_to.clone(),
+                sent_on: r.sent_on,
+                source: inc.source.into(),
+                injected_errors: r.injected_errors.clone().unwrap_or_default(),
+                attrs: attrs_json(&attrs),
+            },
+            place: inc.place(),
+        });
+    }
+    let ids = upsert(ctx, "invoice", &existing, incoming).await?;
+    if !ctx.errors.is_empty() {
+        return Ok(());
+    }
+    let mut docs = Vec::new();
+    for (key, files, debtor_id) in attachments {
+        let invoice_id = ids[&key];
+        for a in files {
+            docs.push((a, debtor_id, Some(invoice_id), None));
+        }
+    }
+    store_documents(ctx, docs).await
+}
+
+async fn create_entity(ctx: &mut Ctx<'_>, p: &Party, place: &str) -> Res<i64> {
+    let entity = Entity {
+        tax_id: p.tax_id.clone(),
+        tax_id_valid: tax_id_valid(&p.tax_id),
+        name: p.name.clone().unwrap_or_else(|| p.tax_id.clone()),
+        registration_no: None,
+        address: p.address.clone(),
+        city: p.city.clone(),
+        country: p.country.clone(),
+        attrs: "{}".into(),
+    };
+    let id = repo::insert_many(&mut ctx.tx, ctx.org, std::slice::from_ref(&entity)).await?[0];
+    let accounts: Vec<EntityAccount> = p
+        .ibans
+        .iter()
+        .map(|iban| EntityAccount { entity_id: id, iban: iban.clone() })
+        .collect();
+    // An IBAN already recorded for another entity stays with it.
+    let known = code_map(ctx, "entity_accounts", "iban").await?;
+    let accounts: Vec<EntityAccount> = accounts.into_iter().filter(|a| !known.contains_key(&a.iban)).collect();
+    repo::insert_many(&mut ctx.tx, ctx.org, &accounts).await?;
+    ctx.summary.entities_created += 1;
+    ctx.events.push(NewEvent {
+        actor: "import".into(),
+        kind: "entity.created".into(),
+        subject_type: "entity".into(),
+        subject_id: Some(id),
+        data: json!({ "source": place, "from": "e-invoice seller", "entity": entity, "ibans": p.ibans }),
+    });
+    Ok(id)
+}
+
+async fn create_debtor(ctx: &mut Ctx<'_>, p: &Party, place: &str) -> Res<i64> {
+    let debtor = Debtor {
+        code: p.tax_id.clone(),
+        name: p.name.clone().unwrap_or_else(|| p.tax_id.clone()),
+        tax_id: p.tax_id.clone(),
+        tax_id_valid: tax_id_valid(&p.tax_id),
+        registration_no: None,
+        group_id: None,
+        country: p.country.clone(),
+        city: p.city.clone(),
+        address: p.address.clone(),
+        language: if p.country.as_deref().is_none_or(|c| c == "RO") { "ro" } else { "en" }.into(),
+        owner_email: None,
+        policy: None,
+        payment_terms_days: None,
+        requires_po: false,
+        required_mention: None,
+        required_documents: String::new(),
+        requires_confirmation: false,
+        attrs: "{}".into(),
+    };
+    let id = repo::insert_many(&mut ctx.tx, ctx.org, std::slice::from_ref(&debtor)).await?[0];
+    ctx.summary.debtors_created += 1;
+    ctx.events.push(NewEvent {
+        actor: "import".into(),
+        kind: "debtor.created".into(),
+        subject_type: "debtor".into(),
+        subject_id: Some(id),
+        data: json!({ "source": place, "from": "e-invoice buyer", "debtor": debtor }),
+    });
+    Ok(id)
+}
+
+fn media_type(file_name: &str) -> &'static str {
+    let ext = file_name.rsplit('.').next().unwrap_or_default().to_ascii_lowercase();
+    match ext.as_str() {
+        "pdf" => "application/pdf",
+        "xml" => "application/xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "eml" => "message/rfc822",
+        "txt" => "text/plain",
+        "zip" => "application/zip",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Stores files as content-addressed blobs and links them; the same file linked to the same
+/// things again is not stored twice.
+async fn store_documents(
+    ctx: &mut Ctx<'_>,
+    docs: Vec<(Attachment, Option<i64>, Option<i64>, Option<i64>)>,
+) -> Res<()> {
+    let existing: std::collections::HashSet<(String, String, String)> =
+        repo::load_all::<Document>(&mut ctx.tx, ctx.org)
+            .await?
+            .into_iter()
+            .map(|(_, d)| (d.sha256, d.doc_type, d.link_key))
+            .collect();
+    let mut fresh: Vec<(Document, Vec<u8>)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (a, debtor_id, invoice_id, contract_id) in docs {
+        let sha = sha256_hex(&a.bytes);
+        let link_key = Document::link_key_for(debtor_id, invoice_id, contract_id);
+        let key = (sha.clone(), a.doc_type.code().to_owned(), link_key.clone());
+        if existing.contains(&key) || !seen.insert(key) {
+            continue;
+        }
+        fresh.push((
+            Document {
+                sha256: sha,
+                doc_type: a.doc_type.code().into(),
+                media_type: media_type(&a.file_name).into(),
+                file_name: a.file_name,
+                size: a.bytes.len() as i64,
+                debtor_id,
+                invoice_id,
+                contract_id,
+                link_key,
+            },
+            a.bytes,
+        ));
+    }
+    let mut blob_rows: Vec<(String, i64)> = Vec::new();
+    for (d, bytes) in &fresh {
+        ctx.app.store.blobs().put(bytes).map_err(creanta_store::StoreError::from)?;
+        blob_rows.push((d.sha256.clone(), d.size));
+    }
+    blob_rows.sort();
+    blob_rows.dedup();
+    for (sha, size) in blob_rows {
+        ctx.tx
+            .execute(
+                "INSERT INTO blobs (org_id, sha256, size) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                &creanta_store::args![ctx.org, sha, size],
+            )
+            .await?;
+    }
+    let records: Vec<Document> = fresh.into_iter().map(|(d, _)| d).collect();
+    repo::insert_many(&mut ctx.tx, ctx.org, &records).await?;
+    ctx.summary.documents_stored += records.len();
+    Ok(())
+}
+
+async fn documents(ctx: &mut Ctx<'_>, rows: Vec<(Located<DocumentRow>, Vec<u8>)>) -> Res<()> {
+    let debtors = code_map(ctx, "debtors", "code").await?;
+    let balances = repo::invoice_balances(&mut ctx.tx, ctx.org).await?;
+    let mut invoices: HashMap<&str, Vec<&repo::InvoiceBalance>> = HashMap::new();
+    for b in &balances {
+        invoices.entry(b.match_key.as_str()).or_default().push(b);
+    }
+    let mut contracts: HashMap<String, Vec<(i64, i64)>> = HashMap::new();
+    for (id, c) in repo::load_all::<Contract>(&mut ctx.tx, ctx.org).await? {
+        contracts.entry(c.number.clone()).or_default().push((id, c.debtor_id));
+    }
+    let mut docs = Vec::new();
+    for (l, bytes) in rows {
+        let r = &l.row;
+        let mut debtor_id = None;
+        let mut invoice_id = None;
+        let mut contract_id = None;
+        if let Some(code) = &r.debtor_code {
+            match debtors.get(code) {
+                Some(id) => debtor_id = Some(*id),
+                None => ctx.errors.push(l.error(Some("debtor_code"), unknown_debtor(code))),
+            }
+        }
+        if let Some(number) = &r.invoice_number {
+            match invoices.get(match_key("", number).as_str()).map(Vec::as_slice) {
+                Some([one]) => {
+                    invoice_id = Some(one.id);
+                    debtor_id = debtor_id.or(Some(one.debtor_id));
+                }
+                Some(many) if many.len() > 1 => ctx.errors.push(l.error(
+                    Some("invoice_number"),
+                    format!("{number:?} names {} invoices (of different entities)", many.len()),
+                )),
+                _ => ctx.errors.push(l.error(Some("invoice_number"), format!("no invoice {number:?}"))),
+            }
+        }
+        if let Some(number) = &r.contract_number {
+            match contracts.get(number).map(Vec::as_slice) {
+                Some([(id, debtor)]) => {
+                    contract_id = Some(*id);
+                    debtor_id = debtor_id.or(Some(*debtor));
+                }
+                Some(many) if many.len() > 1 => ctx.errors.push(l.error(
+                    Some("contract_number"),
+                    format!("{number:?} names {} contracts", many.len()),
+                )),
+                _ => ctx.errors.push(l.error(Some("contract_number"), format!("no contract {number:?}"))),
+            }
+        }
+        let file_name = std::path::Path::new(&r.file)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| r.file.clone());
+        docs.push((Attachment { doc_type: r.doc_type, file_name, bytes }, debtor_id, invoice_id, contract_id));
+    }
+    if !ctx.errors.is_empty() {
+        return Ok(());
+    }
+    let before = ctx.summary.documents_stored;
+    let total = docs.len();
+    store_documents(ctx, docs).await?;
+    let stored = ctx.summary.documents_stored - before;
+    ctx.summary.new += stored;
+    ctx.summary.unchanged += total - stored;
+    Ok(())
+}
+
+/// Payments: keyed by the bank's transaction id, or by a hash of their content when the file
+/// has none; allocated to the invoice they name, never beyond what is open.
+async fn payments(ctx: &mut Ctx<'_>, rows: Vec<Located<PaymentRow>>) -> Res<()> {
+    let debtor_by_tax = repo::ids_by(&mut ctx.tx, ctx.org, "debtors", "tax_id", "code").await?;
+    let mut balances = repo::invoice_balances(&mut ctx.tx, ctx.org).await?;
+    let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, b) in balances.iter().enumerate() {
+        by_key.entry(b.match_key.clone()).or_default().push(i);
+    }
+    let existing = keyed_existing(repo::load_all::<Payment>(&mut ctx.tx, ctx.org).await?, |p| {
+        p.transaction_id.clone()
+    });
+    let mut occurrences: HashMap<String, usize> = HashMap::new();
+    let mut incoming = Vec::with_capacity(rows.len());
+    let mut targets: HashMap<String, Option<usize>> = HashMap::new();
+    for l in &rows {
+        let r = &l.row;
+        let transaction_id = match &r.transaction_id {
+            Some(t) => t.clone(),
+            None => {
+                // Two identical lines in one statement are two payments: the occurrence count
+                // keeps them apart, and keeps the key stable when the file is imported again.
+                let content = format!(
+                    "{}|{}|{}|{}|{}|{}|{}",
+                    r.date,
+                    r.amount,
+                    r.currency,
+                    r.payer_iban.as_deref().unwrap_or(""),
+                    r.payer_tax_id.as_deref().unwrap_or(""),
+                    r.reference.as_deref().unwrap_or(""),
+                    r.invoice_number.as_deref().unwrap_or("")
+                );
+                let n = occurrences.entry(content.clone()).or_insert(0);
+                *n += 1;
+                format!("h:{}", &sha256_hex(format!("{content}#{n}").as_bytes())[..24])
+            }
+        };
+        let target = r.invoice_number.as_ref().and_then(|n| {
+            let candidates = by_key.get(&match_key("", n))?;
+            // Prefer the invoice in the payment's currency that is still open.
+            candidates
+                .iter()
+                .copied()
+                .filter(|&i| balances[i].currency == r.currency.as_str())
+                .max_by_key(|&i| balances[i].total - balances[i].paid > 0)
+        });
+        let debtor_id = r
+            .payer_tax_id
+            .as_ref()
+            .and_then(|t| debtor_by_tax.get(t).copied())
+            .or(target.map(|i| balances[i].debtor_id));
+        targets.insert(transaction_id.clone(), target);
+        incoming.push(Keyed {
+            key: transaction_id.clone(),
+            record: Payment {
+                transaction_id,
+                date: r.date,
+                amount: r.amount,
+                currency: r.currency.as_str().to_owned(),
+                payer_name: r.payer_name.clone(),
+                payer_tax_id: r.payer_tax_id.clone(),
+                payer_iban: r.payer_iban.clone(),
+                reference: r.reference.clone(),
+                invoice_number: r.invoice_number.clone(),
+                debtor_id,
+                attrs: attrs_json(&r.attrs),
+            },
+            place: place(l),
+        });
+    }
+    // Which payments need (re)allocation: new ones, and changed ones.
+    let to_allocate: Vec<(String, i64)> = incoming
+        .iter()
+        .filter(|k| existing.get(&k.key).is_none_or(|(_, old)| old != &k.record))
+        .map(|k| (k.key.clone(), k.record.amount))
+        .collect();
+    let ids = upsert(ctx, "payment", &existing, incoming).await?;
+    if !ctx.errors.is_empty() {
+        return Ok(());
+    }
+    let index_of: HashMap<i64, usize> = balances.iter().enumerate().map(|(i, b)| (b.id, i)).collect();
+    let mut allocations = Vec::new();
+    for (tid, amount) in to_allocate {
+        let payment_id = ids[&tid];
+        if existing.contains_key(&tid) {
+            for (invoice_id, amount) in repo::take_allocations(&mut ctx.tx, ctx.org, payment_id).await? {
+                repo::add_paid(&mut ctx.tx, ctx.org, invoice_id, -amount).await?;
+                if let Some(&i) = index_of.get(&invoice_id) {
+                    balances[i].paid -= amount;
+                }
+            }
+        }
+        let Some(Some(i)) = targets.get(&tid) else {
+            ctx.summary.payments_unallocated += 1;
+            continue;
+        };
+        let b = &mut balances[*i];
+        let open = b.total - b.paid;
+        let part = amount.min(open);
+        if part <= 0 {
+            ctx.summary.payments_unallocated += 1;
+            continue;
+        }
+        b.paid += part;
+        repo::add_paid(&mut ctx.tx, ctx.org, b.id, part).await?;
+        allocations.push(Allocation { payment_id, invoice_id: b.id, amount: part });
+        ctx.summary.payments_allocated += 1;
+    }
+    repo::insert_many(&mut ctx.tx, ctx.org, &allocations).await?;
+    Ok(())
+}

@@ -1,0 +1,131 @@
+//! e-Factura (UBL) documents as incoming invoices: sign of credit notes, which party id is the
+//! tax id, and the parties that may become master data.
+
+use creanta_domain::ids::{Iban, TaxId};
+use creanta_domain::money::{Currency, parse_amount};
+use creanta_formats::rows::{Attrs, InvoiceRow};
+use creanta_formats::table::RowError;
+use creanta_formats::ubl::{UblAmount, UblDocKind, UblDocument, UblParty};
+
+use super::apply::{Attachment, Incoming, Party};
+
+/// The tax id of a party: the VAT id or the legal id, whichever is a well-formed tax id
+/// (a trade-register number such as "J12/100/2020" is not), normalised. Ids that fail their
+/// check digit are still returned: they are imported and flagged.
+pub(crate) fn party_tax_id(p: &UblParty) -> Option<String> {
+    let candidates: Vec<&String> = [&p.vat_id, &p.legal_id].into_iter().flatten().collect();
+    let shaped = |c: &&&String| {
+        let n = TaxId::normalize_loose(c);
+        let digits = n.len() <= 13 && n.len() >= 2 && n.bytes().all(|b| b.is_ascii_digit());
+        let foreign = n.len() >= 4
+            && n.as_bytes()[..2].iter().all(u8::is_ascii_uppercase)
+            && n.bytes().all(|b| b.is_ascii_alphanumeric());
+        digits || foreign
+    };
+    candidates
+        .iter()
+        .find(|c| TaxId::parse(c).is_ok())
+        .or_else(|| candidates.iter().find(shaped))
+        .map(|c| TaxId::normalize_loose(c))
+}
+
+fn party(p: &UblParty, ibans: &[String]) -> Option<Party> {
+    Some(Party {
+        tax_id: party_tax_id(p)?,
+        name: p.name.clone(),
+        address: p.street.clone(),
+        city: p.city.clone(),
+        country: p.country.clone(),
+        ibans: ibans
+            .iter()
+            .filter_map(|i| Iban::parse(i).ok())
+            .map(|i| i.as_str().to_owned())
+            .collect(),
+    })
+}
+
+fn amount(label: &str, a: &UblAmount, currency: Currency) -> Result<i64, RowError> {
+    parse_amount(&a.value, currency)
+        .map_err(|e| RowError::new(label, 0, Some(&a.path), e.to_string()))
+}
+
+pub(crate) fn incoming(
+    label: &str,
+    doc: &UblDocument,
+    attachments: Vec<Attachment>,
+) -> Result<Incoming, RowError> {
+    let root = match doc.kind {
+        UblDocKind::Invoice => "/Invoice",
+        UblDocKind::CreditNote => "/CreditNote",
+    };
+    let currency = Currency::parse(&doc.currency).map_err(|e| {
+        RowError::new(label, 0, Some(&format!("{root}/cbc:DocumentCurrencyCode")), e.to_string())
+    })?;
+    let payable = amount(label, &doc.payable, currency)?;
+    // A CreditNote (or an Invoice typed 381) states a positive amount that we owe back; the
+    // receivable is its opposite. Storno invoices (380 with a negative total) are already negative.
+    let is_credit = doc.kind == UblDocKind::CreditNote || doc.type_code.as_deref() == Some("381");
+    let total = if is_credit { -payable } else { payable };
+    let seller = doc.seller.clone();
+    let buyer = doc.buyer.clone();
+    let entity_tax_id = party_tax_id(&seller).ok_or_else(|| {
+        RowError::new(
+            label,
+            0,
+            Some(&format!("{root}/cac:AccountingSupplierParty")),
+            "the seller has no tax id (BT-31 VAT id or BT-30 legal id)",
+        )
+    })?;
+    let buyer_tax_id = party_tax_id(&buyer).ok_or_else(|| {
+        RowError::new(
+            label,
+            0,
+            Some(&format!("{root}/cac:AccountingCustomerParty")),
+            "the buyer has no tax id (BT-48 VAT id or BT-47 legal id)",
+        )
+    })?;
+    let mut attrs = Attrs::new();
+    let mut put = |k: &str, v: &Option<String>| {
+        if let Some(v) = v {
+            attrs.insert(k.to_owned(), v.clone());
+        }
+    };
+    put("buyer_reference", &doc.buyer_reference);
+    put("type_code", &doc.type_code);
+    put("receipt_ref", &doc.receipt_ref);
+    put("despatch_ref", &doc.despatch_ref);
+    put("buyer_email", &buyer.email);
+    let row = InvoiceRow {
+        entity_tax_id,
+        series: String::new(),
+        number: doc.id.clone(),
+        issue_date: doc.issue_date,
+        due_date: doc.due_date.unwrap_or(doc.issue_date),
+        buyer_tax_id,
+        buyer_name: buyer.name.clone(),
+        debtor_code: None,
+        currency,
+        total,
+        po_number: doc.order_ref.clone(),
+        contract_number: doc.contract_ref.clone(),
+        mentions: (!doc.notes.is_empty()).then(|| doc.notes.join("\n")),
+        iban: doc
+            .payee_ibans
+            .first()
+            .map(|i| i.replace(' ', "").to_uppercase()),
+        sent_to: None,
+        sent_on: None,
+        injected_errors: None,
+        attrs,
+    };
+    Ok(Incoming {
+        file: label.to_owned(),
+        line: 0,
+        row,
+        due_date_given: doc.due_date.is_some(),
+        source: "ubl",
+        seller: party(&seller, &doc.payee_ibans),
+        buyer: party(&buyer, &[]),
+        attachments,
+    })
+}

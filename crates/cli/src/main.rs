@@ -1,0 +1,313 @@
+//! `creanta`: the command line. Each command parses its arguments, calls one use case of
+//! `creanta-app` and presents the result.
+
+mod output;
+mod progress;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use creanta_app::import::{ImportError, ImportKind, ImportOptions};
+use creanta_app::{App, AppConfig, DEFAULT_ORG};
+use creanta_domain::money::{Currency, format_amount};
+use jiff::civil::Date;
+use output::{Format, Sheet};
+use serde_json::json;
+
+#[derive(Parser)]
+#[command(name = "creanta", version, about = "Creanța — receivables recovery: imports, aging, collection.")]
+struct Cli {
+    /// Organization to work in.
+    #[arg(long, global = true, env = "CREANTA_ORG", default_value = DEFAULT_ORG)]
+    org: String,
+    /// Data folder of the embedded SQLite database and documents.
+    #[arg(long, global = true, env = "CREANTA_DATA_DIR", default_value = "creanta-data")]
+    data_dir: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Manage organizations.
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+    /// Import master data, invoices, payments or documents (all-or-nothing, idempotent).
+    Import {
+        /// entities, debtors, contacts, contracts, invoices, payments or documents
+        kind: ImportKind,
+        /// Files or folders (searched recursively). Invoices also read e-Factura XML and ANAF ZIPs.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Create unknown e-invoice sellers as new entities.
+        #[arg(long)]
+        add_entities: bool,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Load realistic demo data (or, with --export, write it as import files).
+    Demo {
+        #[arg(long, default_value_t = 300)]
+        debtors: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The day the data is generated for (default: today).
+        #[arg(long)]
+        today: Option<Date>,
+        /// Write import files to this folder instead of loading them.
+        #[arg(long)]
+        export: Option<PathBuf>,
+        /// With --export: also write every invoice as e-Factura UBL XML.
+        #[arg(long)]
+        ubl: bool,
+        /// Do not generate PDF documents.
+        #[arg(long)]
+        no_documents: bool,
+    },
+    /// Tell whether a value is a valid CUI, CNP or IBAN, and its normal form.
+    Id {
+        value: String,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// List invoices.
+    Invoices {
+        #[arg(long)]
+        debtor: Option<String>,
+        /// Only invoices with an amount still open.
+        #[arg(long)]
+        open: bool,
+        /// Only open invoices past their due date.
+        #[arg(long)]
+        overdue: bool,
+        /// The day that decides what is overdue (default: today).
+        #[arg(long)]
+        date: Option<Date>,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Open amounts per debtor by days past due, with totals per currency.
+    Aging {
+        #[arg(long)]
+        date: Option<Date>,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Add an organization.
+    Add { name: String },
+    /// List organizations.
+    List {
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+}
+
+/// Exit code for bad input (usage errors and rejected imports), as the issue asks.
+const BAD_INPUT: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if let Some(ImportError::Rejected { errors, .. }) = e.downcast_ref::<ImportError>() {
+                for err in errors {
+                    eprintln!("{err}");
+                }
+                eprintln!("error: {e}");
+                return ExitCode::from(BAD_INPUT);
+            }
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn config(cli: &Cli) -> AppConfig {
+    let mut c = AppConfig::from_env();
+    c.data_dir = cli.data_dir.clone();
+    c
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let cfg = config(&cli);
+    match &cli.command {
+        Command::Org { command } => match command {
+            OrgCommand::Add { name } => {
+                let org = App::add_org(&cfg, name).await?;
+                println!("organization {:?} ready (id {})", org.name, org.id);
+            }
+            OrgCommand::List { format } => {
+                let orgs = App::list_orgs(&cfg).await?;
+                let mut sheet = Sheet::new(&[("id", true), ("name", false), ("time_zone", false)]);
+                for o in &orgs {
+                    sheet.push(vec![o.id.to_string(), o.name.clone(), o.time_zone.clone()]);
+                }
+                output::print(*format, &sheet, &json!(orgs))?;
+            }
+        },
+        Command::Import { kind, files, add_entities, format } => {
+            let app = App::open(&cfg, &cli.org).await?;
+            let options = ImportOptions { add_entities: *add_entities };
+            let bar = progress::Bar::new();
+            let summary =
+                creanta_app::import::import_paths(&app, *kind, files, &options, &bar).await?;
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&summary)?),
+                _ => println!("{summary}"),
+            }
+        }
+        Command::Demo { debtors, seed, today, export, ubl, no_documents } => {
+            let options = creanta_app::demo::DemoOptions {
+                debtors: *debtors,
+                seed: *seed,
+                today: today.unwrap_or_else(|| jiff::Zoned::now().date()),
+                documents: !*no_documents,
+            };
+            let data = creanta_app::demo::generate(&options);
+            if let Some(dir) = export {
+                creanta_app::demo::export(&data, dir, *ubl)
+                    .with_context(|| format!("writing demo files to {}", dir.display()))?;
+                println!(
+                    "wrote {} debtors, {} invoices, {} payments to {}",
+                    data.debtors.len(),
+                    data.invoices.len(),
+                    data.payments.len(),
+                    dir.display()
+                );
+            } else {
+                let app = App::open(&cfg, &cli.org).await?;
+                let bar = progress::Bar::new();
+                for summary in creanta_app::import::import_demo(&app, data, &bar).await? {
+                    println!("{summary}");
+                }
+            }
+        }
+        Command::Id { value, format } => {
+            let report = creanta_domain::ids::identify(value);
+            let mut sheet = Sheet::new(&[
+                ("input", false),
+                ("kind", false),
+                ("valid", false),
+                ("normalized", false),
+                ("error", false),
+            ]);
+            sheet.push(vec![
+                report.input.clone(),
+                report.kind.map(|k| k.name().to_owned()).unwrap_or_default(),
+                report.valid.to_string(),
+                report.normalized.clone().unwrap_or_default(),
+                report.error.clone().unwrap_or_default(),
+            ]);
+            output::print(*format, &sheet, &serde_json::to_value(&report)?)?;
+            if !report.valid {
+                std::process::exit(1);
+            }
+        }
+        Command::Invoices { debtor, open, overdue, date, format } => {
+            let app = App::open(&cfg, &cli.org).await?;
+            let day = date.unwrap_or_else(|| app.today());
+            let filter = creanta_store_filter(debtor.clone(), *open, overdue.then_some(day));
+            let list = creanta_app::reports::invoices(&app, &filter).await?;
+            let mut sheet = Sheet::new(&[
+                ("entity", false),
+                ("series", false),
+                ("number", false),
+                ("debtor", false),
+                ("issue_date", false),
+                ("due_date", false),
+                ("days_late", true),
+                ("currency", false),
+                ("total", true),
+                ("open", true),
+            ]);
+            let mut json_rows = Vec::new();
+            for i in &list {
+                let cur = currency(&i.currency);
+                let late = creanta_domain::aging::days_late(i.due_date, day).max(0);
+                let late = if i.open != 0 && late > 0 { late.to_string() } else { String::new() };
+                sheet.push(vec![
+                    i.entity_tax_id.clone(),
+                    i.series.clone(),
+                    i.number.clone(),
+                    i.debtor_code.clone(),
+                    i.issue_date.to_string(),
+                    i.due_date.to_string(),
+                    late,
+                    i.currency.clone(),
+                    format_amount(i.total, cur),
+                    format_amount(i.open, cur),
+                ]);
+                json_rows.push(json!({
+                    "entity_tax_id": i.entity_tax_id, "entity_name": i.entity_name,
+                    "series": i.series, "number": i.number, "kind": i.kind,
+                    "debtor_code": i.debtor_code, "debtor_name": i.debtor_name,
+                    "issue_date": i.issue_date, "due_date": i.due_date, "currency": i.currency,
+                    "total": format_amount(i.total, cur), "paid": format_amount(i.paid, cur),
+                    "open": format_amount(i.open, cur),
+                }));
+            }
+            output::print(*format, &sheet, &json!(json_rows))?;
+        }
+        Command::Aging { date, format } => {
+            let app = App::open(&cfg, &cli.org).await?;
+            let day = date.unwrap_or_else(|| app.today());
+            let aging = creanta_app::reports::aging(&app, day).await?;
+            let mut sheet = Sheet::new(&[
+                ("debtor", false),
+                ("name", false),
+                ("currency", false),
+                ("not_due", true),
+                ("1-30", true),
+                ("31-60", true),
+                ("61-90", true),
+                ("over_90", true),
+                ("total_open", true),
+            ]);
+            let mut json_rows = Vec::new();
+            for r in aging.rows.iter().chain(&aging.totals) {
+                let cur = currency(&r.currency);
+                let cells = [r.not_due, r.d1_30, r.d31_60, r.d61_90, r.over_90, r.total]
+                    .map(|v| format_amount(v, cur));
+                let mut row = vec![r.debtor_code.clone(), r.debtor_name.clone(), r.currency.clone()];
+                row.extend(cells.iter().cloned());
+                sheet.push(row);
+                json_rows.push(json!({
+                    "debtor_code": r.debtor_code, "debtor_name": r.debtor_name, "currency": r.currency,
+                    "not_due": cells[0], "d1_30": cells[1], "d31_60": cells[2], "d61_90": cells[3],
+                    "over_90": cells[4], "total": cells[5],
+                }));
+            }
+            if *format == Format::Table {
+                println!("Aging on {day} (organization {})", app.org.name);
+            }
+            output::print(*format, &sheet, &json!({ "date": day, "rows": json_rows }))?;
+        }
+    }
+    Ok(())
+}
+
+fn creanta_store_filter(
+    debtor_code: Option<String>,
+    open_only: bool,
+    overdue_on: Option<Date>,
+) -> creanta_app::reports::InvoiceFilter {
+    creanta_app::reports::InvoiceFilter { debtor_code, open_only, overdue_on }
+}
+
+/// Currencies come from our own database, where they were checked on import.
+fn currency(code: &str) -> Currency {
+    Currency::parse(code).unwrap_or(Currency::RON)
+}

@@ -1,0 +1,19 @@
+//! Creanța domain: identifiers, money, the Romanian business calendar and aging.
+//!
+//! Pure rules and types: no I/O and no clock. Callers pass "today" in.
+
+pub mod aging;
+pub mod calendar;
+pub mod ids;
+pub mod model;
+pub mod money;
+
+pub use aging::{AgingBucket, days_late};
+pub use calendar::{
+    Holiday, add_business_days, holiday_on, is_business_day, is_public_holiday, next_business_day,
+    orthodox_easter, public_holidays,
+};
+pub use ids::{Cnp, Cui, Iban, IdError, IdKind, IdReport, TaxId, identify};
+pub use money::{
+    AmountError, Currency, CurrencyError, Money, MoneyError, format_amount, parse_amount,
+};

@@ -1,0 +1,150 @@
+//! The activity log: append-only and hash-chained per organization, so it can serve as
+//! evidence. Each event's hash covers its content and the previous hash.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::{Backend, Result, StoreError, Tx, args};
+
+/// Hash of the (absent) event before the first one.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NewEvent {
+    pub actor: String,
+    pub kind: String,
+    pub subject_type: String,
+    pub subject_id: Option<i64>,
+    pub data: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredEvent {
+    pub seq: i64,
+    pub occurred_at: jiff::Timestamp,
+    pub actor: String,
+    pub kind: String,
+    pub subject_type: String,
+    pub subject_id: Option<i64>,
+    pub data: serde_json::Value,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+fn chain_hash(prev: &str, seq: i64, at: &jiff::Timestamp, e: &NewEvent) -> String {
+    let body = serde_json::json!({
+        "seq": seq,
+        "occurred_at": at.to_string(),
+        "actor": e.actor,
+        "kind": e.kind,
+        "subject_type": e.subject_type,
+        "subject_id": e.subject_id,
+        "data": e.data,
+    });
+    let mut h = Sha256::new();
+    h.update(prev.as_bytes());
+    h.update(body.to_string().as_bytes());
+    hex::encode(h.finalize())
+}
+
+/// Appends events in order. The organization row is locked first (PostgreSQL), so two
+/// writers never fork the chain; SQLite's write lock does the same.
+pub async fn append(
+    tx: &mut Tx,
+    org: i64,
+    at: jiff::Timestamp,
+    events: &[NewEvent],
+) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    // The database keeps microseconds; hash exactly what will be read back.
+    let at = at
+        .round(jiff::Unit::Microsecond)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    if tx.backend() == Backend::Postgres {
+        tx.execute(
+            "SELECT id FROM organizations WHERE id = $1 FOR UPDATE",
+            &args![org],
+        )
+        .await?;
+    }
+    let last = tx
+        .fetch_optional(
+            "SELECT seq, hash FROM events WHERE org_id = $1 ORDER BY seq DESC LIMIT 1",
+            &args![org],
+        )
+        .await?;
+    let (mut seq, mut prev) = match last {
+        Some(r) => (r.get::<i64>(0)?, r.get::<String>(1)?),
+        None => (0, GENESIS.to_owned()),
+    };
+    for e in events {
+        seq += 1;
+        let hash = chain_hash(&prev, seq, &at, e);
+        tx.execute(
+            "INSERT INTO events (org_id, seq, occurred_at, actor, kind, subject_type, subject_id, data, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            &args![
+                org,
+                seq,
+                at,
+                e.actor.as_str(),
+                e.kind.as_str(),
+                e.subject_type.as_str(),
+                e.subject_id,
+                e.data.to_string(),
+                prev.as_str(),
+                hash.as_str()
+            ],
+        )
+        .await?;
+        prev = hash;
+    }
+    Ok(())
+}
+
+pub async fn list(tx: &mut Tx, org: i64) -> Result<Vec<StoredEvent>> {
+    tx.fetch_all(
+        "SELECT seq, occurred_at, actor, kind, subject_type, subject_id, data, prev_hash, hash \
+         FROM events WHERE org_id = $1 ORDER BY seq",
+        &args![org],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        let data: String = r.get(6)?;
+        Ok(StoredEvent {
+            seq: r.get(0)?,
+            occurred_at: r.timestamp(1)?,
+            actor: r.get(2)?,
+            kind: r.get(3)?,
+            subject_type: r.get(4)?,
+            subject_id: r.get(5)?,
+            data: serde_json::from_str(&data)
+                .map_err(|e| StoreError::Corrupt(format!("event data: {e}")))?,
+            prev_hash: r.get(7)?,
+            hash: r.get(8)?,
+        })
+    })
+    .collect()
+}
+
+/// Recomputes the chain; returns the first sequence number whose hash does not match.
+pub fn verify(events: &[StoredEvent]) -> Option<i64> {
+    let mut prev = GENESIS.to_owned();
+    for e in events {
+        let new = NewEvent {
+            actor: e.actor.clone(),
+            kind: e.kind.clone(),
+            subject_type: e.subject_type.clone(),
+            subject_id: e.subject_id,
+            data: e.data.clone(),
+        };
+        if e.prev_hash != prev || chain_hash(&prev, e.seq, &e.occurred_at, &new) != e.hash {
+            return Some(e.seq);
+        }
+        prev = e.hash.clone();
+    }
+    None
+}

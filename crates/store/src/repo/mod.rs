@@ -1,0 +1,170 @@
+//! Queries. Generic ones work on any [`Record`]; the modules hold the specific ones.
+
+pub mod events;
+pub mod orgs;
+pub mod reports;
+
+use crate::records::Record;
+use crate::sql::Value;
+use crate::{Result, Tx, args};
+
+/// Every row of a table in one organization, with its id.
+pub async fn load_all<R: Record>(tx: &mut Tx, org: i64) -> Result<Vec<(i64, R)>> {
+    let sql = format!(
+        "SELECT id, {} FROM {} WHERE org_id = $1 ORDER BY id",
+        R::COLUMNS.join(", "),
+        R::TABLE
+    );
+    tx.fetch_all(&sql, &args![org])
+        .await?
+        .iter()
+        .map(|row| Ok((row.get(0)?, R::from_row(row, 1)?)))
+        .collect()
+}
+
+/// Inserts records in multi-row statements and returns their ids in input order.
+pub async fn insert_many<R: Record>(tx: &mut Tx, org: i64, records: &[R]) -> Result<Vec<i64>> {
+    let width = R::COLUMNS.len() + 1;
+    let per_statement = (tx.backend().max_params() / width).clamp(1, 1000);
+    let mut ids = Vec::with_capacity(records.len());
+    for chunk in records.chunks(per_statement) {
+        let mut sql = format!(
+            "INSERT INTO {} (org_id, {}) VALUES ",
+            R::TABLE,
+            R::COLUMNS.join(", ")
+        );
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * width);
+        for (i, record) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push('(');
+            for c in 0..width {
+                if c > 0 {
+                    sql.push(',');
+                }
+                sql.push_str(&format!("${}", i * width + c + 1));
+            }
+            sql.push(')');
+            values.push(org.into());
+            values.extend(record.values());
+        }
+        sql.push_str(" RETURNING id");
+        let mut chunk_ids: Vec<i64> = tx
+            .fetch_all(&sql, &values)
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect::<Result<_>>()?;
+        // Both backends number the rows of one VALUES list in order; RETURNING's order is
+        // not promised, the ids' order is.
+        chunk_ids.sort_unstable();
+        ids.extend(chunk_ids);
+    }
+    Ok(ids)
+}
+
+/// Overwrites every column of one record.
+pub async fn update<R: Record>(tx: &mut Tx, org: i64, id: i64, record: &R) -> Result<()> {
+    let sets: Vec<String> = R::COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = ${}", i + 1))
+        .collect();
+    let n = R::COLUMNS.len();
+    let sql = format!(
+        "UPDATE {} SET {} WHERE org_id = ${} AND id = ${}",
+        R::TABLE,
+        sets.join(", "),
+        n + 1,
+        n + 2
+    );
+    let mut values = record.values();
+    values.push(org.into());
+    values.push(id.into());
+    tx.execute(&sql, &values).await?;
+    Ok(())
+}
+
+/// Counts the rows of a table in one organization (tests, summaries).
+pub async fn count(tx: &mut Tx, org: i64, table: &str) -> Result<i64> {
+    let sql = format!("SELECT COUNT(*) FROM {table} WHERE org_id = $1");
+    tx.fetch_one(&sql, &args![org]).await?.get(0)
+}
+
+/// `key column -> id` for a table, keeping the first row in `order` when keys repeat.
+pub async fn ids_by(
+    tx: &mut Tx,
+    org: i64,
+    table: &str,
+    key: &str,
+    order: &str,
+) -> Result<std::collections::HashMap<String, i64>> {
+    let sql = format!("SELECT {key}, id FROM {table} WHERE org_id = $1 ORDER BY {order}");
+    let mut map = std::collections::HashMap::new();
+    for row in tx.fetch_all(&sql, &args![org]).await? {
+        map.entry(row.get::<String>(0)?).or_insert(row.get::<i64>(1)?);
+    }
+    Ok(map)
+}
+
+/// Open state of the invoices, for allocating payments: `(id, debtor_id, currency, total, paid, match_key)`.
+pub async fn invoice_balances(tx: &mut Tx, org: i64) -> Result<Vec<InvoiceBalance>> {
+    tx.fetch_all(
+        "SELECT id, debtor_id, currency, total, paid, match_key FROM invoices WHERE org_id = $1 ORDER BY due_date, id",
+        &args![org],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(InvoiceBalance {
+            id: r.get(0)?,
+            debtor_id: r.get(1)?,
+            currency: r.get(2)?,
+            total: r.get(3)?,
+            paid: r.get(4)?,
+            match_key: r.get(5)?,
+        })
+    })
+    .collect()
+}
+
+#[derive(Debug, Clone)]
+pub struct InvoiceBalance {
+    pub id: i64,
+    pub debtor_id: i64,
+    pub currency: String,
+    pub total: i64,
+    pub paid: i64,
+    pub match_key: String,
+}
+
+/// Adds `delta` to what was paid on an invoice.
+pub async fn add_paid(tx: &mut Tx, org: i64, invoice_id: i64, delta: i64) -> Result<()> {
+    tx.execute(
+        "UPDATE invoices SET paid = paid + $1 WHERE org_id = $2 AND id = $3",
+        &args![delta, org, invoice_id],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Removes a payment's allocations (before allocating it again) and returns them.
+pub async fn take_allocations(tx: &mut Tx, org: i64, payment_id: i64) -> Result<Vec<(i64, i64)>> {
+    let rows = tx
+        .fetch_all(
+            "SELECT invoice_id, amount FROM allocations WHERE org_id = $1 AND payment_id = $2",
+            &args![org, payment_id],
+        )
+        .await?;
+    let taken: Vec<(i64, i64)> = rows
+        .iter()
+        .map(|r| Ok((r.get(0)?, r.get(1)?)))
+        .collect::<Result<_>>()?;
+    tx.execute(
+        "DELETE FROM allocations WHERE org_id = $1 AND payment_id = $2",
+        &args![org, payment_id],
+    )
+    .await?;
+    Ok(taken)
+}

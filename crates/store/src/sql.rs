@@ -1,0 +1,167 @@
+//! One small value/row layer over both backends, so that every query is written once.
+//!
+//! sqlx's `Any` driver cannot carry dates, so we keep typed values of our own and bind them
+//! to the concrete driver. Queries use `$1` placeholders, which both SQLite and PostgreSQL read.
+
+use jiff::civil::Date;
+use jiff_sqlx::ToSqlx;
+use sqlx::postgres::PgRow;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{AssertSqlSafe, Decode, Postgres, Row as _, Sqlite, Type};
+
+use crate::StoreError;
+
+/// A bind parameter. Every variant carries its type even when NULL, because PostgreSQL
+/// needs the parameter type to compare or assign it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Int(Option<i64>),
+    Text(Option<String>),
+    Bool(Option<bool>),
+    Date(Option<Date>),
+    Timestamp(Option<jiff::Timestamp>),
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(Some(v))
+    }
+}
+impl From<Option<i64>> for Value {
+    fn from(v: Option<i64>) -> Self {
+        Value::Int(v)
+    }
+}
+impl From<i32> for Value {
+    fn from(v: i32) -> Self {
+        Value::Int(Some(v.into()))
+    }
+}
+impl From<Option<i32>> for Value {
+    fn from(v: Option<i32>) -> Self {
+        Value::Int(v.map(Into::into))
+    }
+}
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Text(Some(v.to_owned()))
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Text(Some(v))
+    }
+}
+impl From<&String> for Value {
+    fn from(v: &String) -> Self {
+        Value::Text(Some(v.clone()))
+    }
+}
+impl From<Option<String>> for Value {
+    fn from(v: Option<String>) -> Self {
+        Value::Text(v)
+    }
+}
+impl From<Option<&str>> for Value {
+    fn from(v: Option<&str>) -> Self {
+        Value::Text(v.map(str::to_owned))
+    }
+}
+impl From<&Option<String>> for Value {
+    fn from(v: &Option<String>) -> Self {
+        Value::Text(v.clone())
+    }
+}
+impl From<bool> for Value {
+    fn from(v: bool) -> Self {
+        Value::Bool(Some(v))
+    }
+}
+impl From<Date> for Value {
+    fn from(v: Date) -> Self {
+        Value::Date(Some(v))
+    }
+}
+impl From<Option<Date>> for Value {
+    fn from(v: Option<Date>) -> Self {
+        Value::Date(v)
+    }
+}
+impl From<jiff::Timestamp> for Value {
+    fn from(v: jiff::Timestamp) -> Self {
+        Value::Timestamp(Some(v))
+    }
+}
+
+/// Builds an argument list: `args![a, b, c]`.
+#[macro_export]
+macro_rules! args {
+    ($($v:expr),* $(,)?) => { vec![$($crate::sql::Value::from($v)),*] };
+}
+
+/// A row from either backend; columns are read by position with [`Row::get`].
+pub enum Row {
+    Sqlite(SqliteRow),
+    Pg(PgRow),
+}
+
+/// A type that both drivers can decode.
+pub trait Column:
+    for<'r> Decode<'r, Sqlite> + Type<Sqlite> + for<'r> Decode<'r, Postgres> + Type<Postgres>
+{
+}
+impl<T> Column for T where
+    T: for<'r> Decode<'r, Sqlite> + Type<Sqlite> + for<'r> Decode<'r, Postgres> + Type<Postgres>
+{
+}
+
+impl Row {
+    pub fn get<T: Column>(&self, idx: usize) -> Result<T, StoreError> {
+        Ok(match self {
+            Row::Sqlite(r) => r.try_get(idx)?,
+            Row::Pg(r) => r.try_get(idx)?,
+        })
+    }
+    pub fn date(&self, idx: usize) -> Result<Date, StoreError> {
+        Ok(self.get::<jiff_sqlx::Date>(idx)?.to_jiff())
+    }
+    pub fn opt_date(&self, idx: usize) -> Result<Option<Date>, StoreError> {
+        Ok(self
+            .get::<Option<jiff_sqlx::Date>>(idx)?
+            .map(|d| d.to_jiff()))
+    }
+    pub fn timestamp(&self, idx: usize) -> Result<jiff::Timestamp, StoreError> {
+        Ok(self.get::<jiff_sqlx::Timestamp>(idx)?.to_jiff())
+    }
+}
+
+type SqliteQuery<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments>;
+type PgQuery<'q> = sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>;
+
+pub(crate) fn sqlite_query(sql: &str, args: &[Value]) -> SqliteQuery<'static> {
+    let mut q = sqlx::query(AssertSqlSafe(sql.to_owned()));
+    for a in args {
+        q = match a.clone() {
+            Value::Int(v) => q.bind(v),
+            Value::Text(v) => q.bind(v),
+            Value::Bool(v) => q.bind(v),
+            Value::Date(v) => q.bind(v.map(|d| d.to_sqlx())),
+            Value::Timestamp(v) => q.bind(v.map(|t| t.to_sqlx())),
+        };
+    }
+    q
+}
+
+pub(crate) fn pg_query(sql: &str, args: &[Value]) -> PgQuery<'static> {
+    let mut q = sqlx::query(AssertSqlSafe(sql.to_owned()));
+    for a in args {
+        q = match a.clone() {
+            Value::Int(v) => q.bind(v),
+            Value::Text(v) => q.bind(v),
+            Value::Bool(v) => q.bind(v),
+            Value::Date(v) => q.bind(v.map(|d| d.to_sqlx())),
+            Value::Timestamp(v) => q.bind(v.map(|t| t.to_sqlx())),
+        };
+    }
+    q
+}
