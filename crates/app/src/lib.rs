@@ -1,7 +1,6 @@
 //! Creanța use cases. Each public function is one thing a user does; it owns its
 //! transaction. The CLI and the web layer only parse input and present results.
 
-pub mod demo;
 pub mod import;
 pub mod reports;
 #[doc(hidden)]

@@ -58,6 +58,9 @@ pub struct UblParty {
     pub country: Option<String>,
     /// `Contact/ElectronicMail`.
     pub email: Option<String>,
+    /// `PartyIdentification/ID`, else `EndpointID` (BT-29/46, BT-34/49): how parties without
+    /// a tax id (foreign buyers, public bodies, persons) are still told apart.
+    pub identifier: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -328,6 +331,8 @@ struct PartyDraft {
     city: Option<String>,
     country: Option<String>,
     email: Option<String>,
+    party_identification: Option<String>,
+    endpoint_id: Option<String>,
 }
 
 impl PartyDraft {
@@ -347,6 +352,8 @@ impl PartyDraft {
             ["PostalAddress", "CityName"] => &mut self.city,
             ["PostalAddress", "Country", "IdentificationCode"] => &mut self.country,
             ["Contact", "ElectronicMail"] => &mut self.email,
+            ["PartyIdentification", "ID"] => &mut self.party_identification,
+            ["EndpointID"] => &mut self.endpoint_id,
             _ => return,
         };
         set_first(slot, text);
@@ -367,6 +374,7 @@ impl PartyDraft {
             city: self.city,
             country: self.country,
             email: self.email,
+            identifier: self.party_identification.or(self.endpoint_id),
         }
     }
 }

@@ -143,6 +143,7 @@ record!(
         series: String,
         number: String,
         match_key: String,
+        doc_key: String,
         kind: String,
         issue_date: Date,
         due_date: Date,

@@ -57,6 +57,9 @@ pub struct Incoming {
     /// e-invoices may omit BT-9; the due date then follows the contract's or debtor's terms.
     pub due_date_given: bool,
     pub source: &'static str,
+    /// Identity of an immutable source document (SHA-256 of an e-invoice's XML); empty for
+    /// table rows, which are records that later imports may update.
+    pub doc_key: String,
     pub seller: Option<Party>,
     pub buyer: Option<Party>,
     pub attachments: Vec<Attachment>,
@@ -70,6 +73,7 @@ impl Incoming {
             row: l.row,
             due_date_given: true,
             source: "file",
+            doc_key: String::new(),
             seller: None,
             buyer: None,
             attachments: Vec::new(),
@@ -502,9 +506,10 @@ async fn contracts(ctx: &mut Ctx<'_>, rows: Vec<Located<ContractRow>>) -> Res<()
     Ok(())
 }
 
-/// Natural key of an invoice: issuing entity, series, number and kind. Credit notes are
-/// often numbered in a sequence of their own, so "123" may be both an invoice and a credit note.
-type InvoiceKey = (i64, String, String, String);
+/// Natural key of an invoice: issuing entity, series, number, kind and source document.
+/// Credit notes are often numbered in a sequence of their own, so "123" may be both an
+/// invoice and a credit note; e-invoices are immutable, see [`Incoming::doc_key`].
+type InvoiceKey = (i64, String, String, String, String);
 
 /// Invoices: the parties are resolved to an entity and a debtor (creating them from an
 /// e-invoice where the rules allow), the contract is looked up, the due date completed.
@@ -527,23 +532,40 @@ async fn invoices(ctx: &mut Ctx<'_>, rows: Vec<Incoming>, options: &ImportOption
             (c.entity_id, c.number.clone())
         });
 
+    // Every unknown seller becomes an entity while that is allowed (first import into an
+    // empty organization, or --add-entities) — before any buyer is judged, so the outcome does
+    // not depend on the order of the files.
+    if may_add_entities {
+        for inc in &rows {
+            if let Some(seller) = &inc.seller
+                && !entities.contains_key(&seller.tax_id)
+            {
+                let id = create_entity(ctx, seller, &inc.place()).await?;
+                entities.insert(seller.tax_id.clone(), id);
+            }
+        }
+    }
+
     // First pass: parties. New entities and debtors are written at once (inside this
     // transaction) so that later rows of the same import find them.
     let mut resolved: Vec<(Incoming, i64, i64)> = Vec::with_capacity(rows.len());
     for inc in rows {
         let r = &inc.row;
-        if entities.contains_key(&r.buyer_tax_id) {
-            ctx.errors.push(inc.error(
-                "buyer_tax_id",
-                format!(
-                    "the buyer {} is one of your entities: this is a supplier invoice, not a receivable",
-                    r.buyer_tax_id
-                ),
-            ));
-            continue;
-        }
+        let buyer_is_ours = entities.contains_key(&r.buyer_tax_id);
         let entity_id = match entities.get(&r.entity_tax_id) {
+            // Seller and buyer both ours: an intra-group invoice, a receivable of the seller.
             Some(id) => *id,
+            None if buyer_is_ours => {
+                ctx.errors.push(inc.error(
+                    "buyer_tax_id",
+                    format!(
+                        "the buyer {} is one of your entities and the seller {} is not: \
+                         this is a supplier invoice, not a receivable",
+                        r.buyer_tax_id, r.entity_tax_id
+                    ),
+                ));
+                continue;
+            }
             None => match (&inc.seller, may_add_entities) {
                 (Some(seller), true) => {
                     let id = create_entity(ctx, seller, &inc.place()).await?;
@@ -613,7 +635,7 @@ async fn invoices(ctx: &mut Ctx<'_>, rows: Vec<Incoming>, options: &ImportOption
     }
 
     let existing = keyed_existing(repo::load_all::<Invoice>(&mut ctx.tx, ctx.org).await?, |i| {
-        (i.entity_id, i.series.clone(), i.number.clone(), i.kind.clone())
+        (i.entity_id, i.series.clone(), i.number.clone(), i.kind.clone(), i.doc_key.clone())
     });
     let mut incoming = Vec::with_capacity(resolved.len());
     let mut attachments: Vec<(InvoiceKey, Vec<Attachment>, Option<i64>)> = Vec::new();
@@ -639,7 +661,7 @@ async fn invoices(ctx: &mut Ctx<'_>, rows: Vec<Incoming>, options: &ImportOption
                 .unwrap_or(r.issue_date)
         };
         let kind = if r.total < 0 { "credit_note" } else { "invoice" };
-        let key = (entity_id, r.series.clone(), r.number.clone(), kind.to_owned());
+        let key = (entity_id, r.series.clone(), r.number.clone(), kind.to_owned(), inc.doc_key.clone());
         if !inc.attachments.is_empty() {
             attachments.push((key.clone(), inc.attachments.clone(), Some(debtor_id)));
         }
@@ -652,6 +674,7 @@ async fn invoices(ctx: &mut Ctx<'_>, rows: Vec<Incoming>, options: &ImportOption
                 series: r.series.clone(),
                 number: r.number.clone(),
                 match_key: match_key(&r.series, &r.number),
+                doc_key: inc.doc_key.clone(),
                 kind: kind.into(),
                 issue_date: r.issue_date,
                 due_date,

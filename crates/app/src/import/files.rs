@@ -145,7 +145,7 @@ fn read_one(
             }];
             input
                 .invoices
-                .push(ubl::incoming(&f.label, &doc, attachments).map_err(|e| vec![e])?);
+                .push(ubl::incoming(&f.label, &doc, &sha256_hex(bytes), attachments).map_err(|e| vec![e])?);
             Ok(())
         }
         "zip" => {
@@ -168,7 +168,10 @@ fn read_one(
             }
             input
                 .invoices
-                .push(ubl::incoming(&label, &doc, attachments).map_err(|e| vec![e])?);
+                .push(
+                    ubl::incoming(&label, &doc, &sha256_hex(&archive.invoice_xml), attachments)
+                        .map_err(|e| vec![e])?,
+                );
             Ok(())
         }
         _ => {

@@ -29,9 +29,25 @@ pub(crate) fn party_tax_id(p: &UblParty) -> Option<String> {
         .map(|c| TaxId::normalize_loose(c))
 }
 
+/// How a party is known when it has no tax id: its identifier (BT-29/46, BT-34/49), else
+/// its name reduced to letters and digits. Stored in place of the tax id and flagged invalid,
+/// so the next invoice of the same party finds the same debtor.
+pub(crate) fn party_identity(p: &UblParty) -> Option<String> {
+    party_tax_id(p).or_else(|| {
+        let slug = |s: &String| -> String {
+            s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect()
+        };
+        p.identifier
+            .as_ref()
+            .map(slug)
+            .filter(|s| !s.is_empty())
+            .or_else(|| p.name.as_ref().map(slug).filter(|s| !s.is_empty()))
+    })
+}
+
 fn party(p: &UblParty, ibans: &[String]) -> Option<Party> {
     Some(Party {
-        tax_id: party_tax_id(p)?,
+        tax_id: party_identity(p)?,
         name: p.name.clone(),
         address: p.street.clone(),
         city: p.city.clone(),
@@ -52,6 +68,7 @@ fn amount(label: &str, a: &UblAmount, currency: Currency) -> Result<i64, RowErro
 pub(crate) fn incoming(
     label: &str,
     doc: &UblDocument,
+    xml_sha256: &str,
     attachments: Vec<Attachment>,
 ) -> Result<Incoming, RowError> {
     let root = match doc.kind {
@@ -68,20 +85,20 @@ pub(crate) fn incoming(
     let total = if is_credit { -payable } else { payable };
     let seller = doc.seller.clone();
     let buyer = doc.buyer.clone();
-    let entity_tax_id = party_tax_id(&seller).ok_or_else(|| {
+    let entity_tax_id = party_identity(&seller).ok_or_else(|| {
         RowError::new(
             label,
             0,
             Some(&format!("{root}/cac:AccountingSupplierParty")),
-            "the seller has no tax id (BT-31 VAT id or BT-30 legal id)",
+            "the seller has no tax id, identifier or name",
         )
     })?;
-    let buyer_tax_id = party_tax_id(&buyer).ok_or_else(|| {
+    let buyer_tax_id = party_identity(&buyer).ok_or_else(|| {
         RowError::new(
             label,
             0,
             Some(&format!("{root}/cac:AccountingCustomerParty")),
-            "the buyer has no tax id (BT-48 VAT id or BT-47 legal id)",
+            "the buyer has no tax id, identifier or name",
         )
     })?;
     let mut attrs = Attrs::new();
@@ -124,6 +141,7 @@ pub(crate) fn incoming(
         row,
         due_date_given: doc.due_date.is_some(),
         source: "ubl",
+        doc_key: xml_sha256.to_owned(),
         seller: party(&seller, &doc.payee_ibans),
         buyer: party(&buyer, &[]),
         attachments,

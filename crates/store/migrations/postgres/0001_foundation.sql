@@ -117,6 +117,10 @@ CREATE TABLE invoices (
     series TEXT NOT NULL DEFAULT '',
     number TEXT NOT NULL,
     match_key TEXT NOT NULL,
+    -- '' for invoices from tables (mutable records); the SHA-256 of the XML for e-invoices,
+    -- which are immutable documents: a different document with the same number is a second
+    -- invoice (the check reports it as duplicate_number), never an edit of the first.
+    doc_key TEXT NOT NULL DEFAULT '',
     kind TEXT NOT NULL CHECK (kind IN ('invoice', 'credit_note')),
     issue_date DATE NOT NULL,
     due_date DATE NOT NULL,
@@ -134,7 +138,7 @@ CREATE TABLE invoices (
     source TEXT NOT NULL,
     injected_errors TEXT NOT NULL DEFAULT '',
     attrs TEXT NOT NULL DEFAULT '{}',
-    UNIQUE (org_id, entity_id, series, number, kind)
+    UNIQUE (org_id, entity_id, series, number, kind, doc_key)
 );
 CREATE INDEX invoices_debtor ON invoices (org_id, debtor_id, due_date);
 CREATE INDEX invoices_due ON invoices (org_id, due_date);
@@ -187,7 +191,7 @@ CREATE TABLE documents (
     invoice_id BIGINT REFERENCES invoices(id),
     contract_id BIGINT REFERENCES contracts(id),
     link_key TEXT NOT NULL,
-    created_at TIMESTAMPTZ NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
     UNIQUE (org_id, sha256, doc_type, link_key)
 );
 CREATE INDEX documents_invoice ON documents (org_id, invoice_id);

@@ -24,6 +24,7 @@ pub struct InvoiceView {
     pub kind: String,
     pub debtor_code: String,
     pub debtor_name: String,
+    pub buyer_tax_id: String,
     pub issue_date: Date,
     pub due_date: Date,
     pub currency: String,
@@ -35,7 +36,7 @@ pub struct InvoiceView {
 pub async fn invoices(store: &Store, org: i64, f: &InvoiceFilter) -> Result<Vec<InvoiceView>> {
     let mut sql = String::from(
         "SELECT e.tax_id, e.name, i.series, i.number, i.kind, d.code, d.name, i.issue_date, \
-         i.due_date, i.currency, i.total, i.paid \
+         i.due_date, i.currency, i.total, i.paid, i.buyer_tax_id \
          FROM invoices i JOIN entities e ON e.id = i.entity_id AND e.org_id = i.org_id \
          JOIN debtors d ON d.id = i.debtor_id AND d.org_id = i.org_id \
          WHERE i.org_id = $1",
@@ -68,6 +69,7 @@ pub async fn invoices(store: &Store, org: i64, f: &InvoiceFilter) -> Result<Vec<
                 kind: r.get(4)?,
                 debtor_code: r.get(5)?,
                 debtor_name: r.get(6)?,
+                buyer_tax_id: r.get(12)?,
                 issue_date: r.date(7)?,
                 due_date: r.date(8)?,
                 currency: r.get(9)?,
