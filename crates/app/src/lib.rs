@@ -1,6 +1,8 @@
 //! Creanța use cases. Each public function is one thing a user does; it owns its
 //! transaction. The CLI and the web layer only parse input and present results.
 
+pub mod bench;
+pub mod demo;
 pub mod import;
 pub mod reports;
 #[doc(hidden)]
@@ -37,7 +39,10 @@ impl AppConfig {
             data_dir: std::env::var_os("CREANTA_DATA_DIR")
                 .map(PathBuf::from)
                 .unwrap_or_else(creanta_store::default_data_dir),
-            pg_schema: None,
+            // Lets tests (and hosted deployments) keep several databases in one server.
+            pg_schema: std::env::var("CREANTA_PG_SCHEMA")
+                .ok()
+                .filter(|s| !s.is_empty()),
         }
     }
 

@@ -1,7 +1,7 @@
 //! Read-only views: invoice lists and aging.
 
-use creanta_store::repo::reports::{self, AgingRow, InvoiceView};
 pub use creanta_store::repo::reports::InvoiceFilter;
+use creanta_store::repo::reports::{self, AgingRow, InvoiceView};
 use jiff::civil::Date;
 use serde::Serialize;
 

@@ -37,6 +37,14 @@ pub fn backend_name() -> &'static str {
 
 impl TestApp {
     pub async fn new() -> TestApp {
+        let url = std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty());
+        TestApp::with_database(url).await
+    }
+
+    /// A fresh store on SQLite (`None`) or in a new schema of the PostgreSQL at `url`.
+    pub async fn with_database(url: Option<String>) -> TestApp {
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -45,14 +53,19 @@ impl TestApp {
         let unique = format!("t{}_{}_{}", std::process::id(), n, nanos);
         let dir = std::env::temp_dir().join(format!("creanta-test-{unique}"));
         std::fs::create_dir_all(&dir).expect("temp dir");
-        let url = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty());
         let config = AppConfig {
             pg_schema: url.as_ref().map(|_| unique.clone()),
             database_url: url,
             data_dir: dir.clone(),
         };
-        let app = App::open(&config, DEFAULT_ORG).await.expect("open test store");
-        TestApp { app, config, _dir: tempdir::Dir(dir) }
+        let app = App::open(&config, DEFAULT_ORG)
+            .await
+            .expect("open test store");
+        TestApp {
+            app,
+            config,
+            _dir: tempdir::Dir(dir),
+        }
     }
 
     pub fn data_dir(&self) -> PathBuf {
@@ -68,7 +81,11 @@ impl TestApp {
     /// Drops the PostgreSQL schema (SQLite files go with the folder).
     pub async fn cleanup(self) {
         if let Some(schema) = &self.config.pg_schema {
-            self.app.store.drop_schema(schema).await.expect("drop schema");
+            self.app
+                .store
+                .drop_schema(schema)
+                .await
+                .expect("drop schema");
         }
         self.app.store.close().await;
     }

@@ -3,14 +3,17 @@
 
 use std::path::{Path, PathBuf};
 
-use creanta_app::import::{ImportError, ImportKind, ImportOptions, ImportSummary, NoProgress, import_paths};
+use creanta_app::App;
+use creanta_app::import::{
+    ImportError, ImportKind, ImportOptions, ImportSummary, NoProgress, import_paths,
+};
 use creanta_app::reports::{self, InvoiceFilter};
 use creanta_app::testing::TestApp;
-use creanta_app::App;
 use creanta_store::records::Debtor;
 use creanta_store::repo;
 
-const ENTITIES: &str = "tax_id,name,city,ibans\nRO18547290,Termoconstruct Grup SRL,Iași,RO49AAAA1B31007593840000\n";
+const ENTITIES: &str =
+    "tax_id,name,city,ibans\nRO18547290,Termoconstruct Grup SRL,Iași,RO49AAAA1B31007593840000\n";
 const DEBTORS: &str = "code;name;tax_id;group;city;language;payment_terms_days;requires_po;required_documents\n\
 D1;Beta Construcții SA;RO14840784;Beta;București;ro;30;da;\"CMR; PV de recepție\"\n\
 D2;Gamma Instal SRL;16621241;Beta;Cluj-Napoca;ro;45;nu;\n\
@@ -34,12 +37,28 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 }
 
 async fn import(app: &App, kind: ImportKind, path: &Path) -> Result<ImportSummary, ImportError> {
-    import_paths(app, kind, &[path.to_path_buf()], &ImportOptions::default(), &NoProgress).await
+    import_paths(
+        app,
+        kind,
+        &[path.to_path_buf()],
+        &ImportOptions::default(),
+        &NoProgress,
+    )
+    .await
 }
 
 const TABLES: &[&str] = &[
-    "entities", "entity_accounts", "debtor_groups", "debtors", "contacts", "contracts", "invoices",
-    "payments", "allocations", "documents", "events",
+    "entities",
+    "entity_accounts",
+    "debtor_groups",
+    "debtors",
+    "contacts",
+    "contracts",
+    "invoices",
+    "payments",
+    "allocations",
+    "documents",
+    "events",
 ];
 
 /// Row counts of every table, plus what has been paid: a fingerprint of the whole store.
@@ -49,7 +68,12 @@ async fn fingerprint(app: &App) -> Vec<i64> {
     for t in TABLES {
         out.push(repo::count(&mut tx, app.org_id(), t).await.unwrap());
     }
-    let paid: i64 = repo::invoice_balances(&mut tx, app.org_id()).await.unwrap().iter().map(|b| b.paid).sum();
+    let paid: i64 = repo::invoice_balances(&mut tx, app.org_id())
+        .await
+        .unwrap()
+        .iter()
+        .map(|b| b.paid)
+        .sum();
     out.push(paid);
     out
 }
@@ -78,19 +102,50 @@ async fn full_chain_imports_once_and_updates_what_changed() {
     assert_eq!((s.new, s.updated, s.unchanged), (3, 0, 0), "{s}");
     let pay = write(dir.path(), "payments.csv", PAYMENTS);
     let s = import(&t.app, ImportKind::Payments, &pay).await.unwrap();
-    assert_eq!((s.new, s.payments_allocated, s.payments_unallocated), (3, 2, 1), "{s}");
+    assert_eq!(
+        (s.new, s.payments_allocated, s.payments_unallocated),
+        (3, 2, 1),
+        "{s}"
+    );
 
     std::fs::create_dir(dir.path().join("docs")).unwrap();
-    std::fs::write(dir.path().join("docs/cmr-1.pdf"), b"%PDF-1.4 CMR seria A nr. 1").unwrap();
-    let docs = write(dir.path(), "documents.csv", "file,type,invoice_number\ndocs/cmr-1.pdf,cmr,TCG0001\n");
+    std::fs::write(
+        dir.path().join("docs/cmr-1.pdf"),
+        b"%PDF-1.4 CMR seria A nr. 1",
+    )
+    .unwrap();
+    let docs = write(
+        dir.path(),
+        "documents.csv",
+        "file,type,invoice_number\ndocs/cmr-1.pdf,cmr,TCG0001\n",
+    );
     let s = import(&t.app, ImportKind::Documents, &docs).await.unwrap();
     assert_eq!((s.new, s.documents_stored), (1, 1), "{s}");
 
-    let open = reports::invoices(&t.app, &InvoiceFilter { open_only: true, ..Default::default() }).await.unwrap();
+    let open = reports::invoices(
+        &t.app,
+        &InvoiceFilter {
+            open_only: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     let open: Vec<(String, i64)> = open.iter().map(|i| (i.number.clone(), i.open)).collect();
-    assert_eq!(open, vec![("0002".to_owned(), 138_050), ("0003".to_owned(), 50_000)]);
+    assert_eq!(
+        open,
+        vec![("0002".to_owned(), 138_050), ("0003".to_owned(), 50_000)]
+    );
     // Invoice 0003 named no debtor: it was matched by the buyer's tax id.
-    let d2 = reports::invoices(&t.app, &InvoiceFilter { debtor_code: Some("D2".into()), ..Default::default() }).await.unwrap();
+    let d2 = reports::invoices(
+        &t.app,
+        &InvoiceFilter {
+            debtor_code: Some("D2".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(d2.len(), 1);
 
     // Everything again: nothing changes, not even the log.
@@ -112,13 +167,30 @@ async fn full_chain_imports_once_and_updates_what_changed() {
 
     // One changed due date: one update, and an event that says what changed.
     let changed = INVOICES.replace("2025-03-12", "2025-03-14");
-    let s = import(&t.app, ImportKind::Invoices, &write(dir.path(), "invoices.csv", &changed)).await.unwrap();
+    let s = import(
+        &t.app,
+        ImportKind::Invoices,
+        &write(dir.path(), "invoices.csv", &changed),
+    )
+    .await
+    .unwrap();
     assert_eq!((s.new, s.updated, s.unchanged), (0, 1, 2), "{s}");
     let mut tx = t.app.store.begin().await.unwrap();
     let events = repo::events::list(&mut tx, t.app.org_id()).await.unwrap();
-    let update = events.iter().find(|e| e.kind == "invoice.updated").expect("update event");
-    assert_eq!(update.data["changes"]["due_date"], serde_json::json!(["2025-03-12", "2025-03-14"]));
-    assert!(update.data["source"].as_str().unwrap().ends_with("invoices.csv:3"));
+    let update = events
+        .iter()
+        .find(|e| e.kind == "invoice.updated")
+        .expect("update event");
+    assert_eq!(
+        update.data["changes"]["due_date"],
+        serde_json::json!(["2025-03-12", "2025-03-14"])
+    );
+    assert!(
+        update.data["source"]
+            .as_str()
+            .unwrap()
+            .ends_with("invoices.csv:3")
+    );
     assert_eq!(repo::events::verify(&events), None);
     drop(tx);
     t.cleanup().await;
@@ -130,24 +202,46 @@ async fn a_bad_line_rejects_the_whole_file_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     load_master_data(&t, dir.path()).await;
     let before = fingerprint(&t.app).await;
-    let bad = INVOICES.replace("2025-03-12", "31.02.2025").replace("EUR,500", "EUR,5x0");
+    let bad = INVOICES
+        .replace("2025-03-12", "31.02.2025")
+        .replace("EUR,500", "EUR,5x0");
     let p = write(dir.path(), "invoices.csv", &bad);
     let err = import(&t.app, ImportKind::Invoices, &p).await.unwrap_err();
-    let ImportError::Rejected { errors, truncated } = &err else { panic!("{err}") };
+    let ImportError::Rejected { errors, truncated } = &err else {
+        panic!("{err}")
+    };
     assert!(!truncated);
     let msgs: Vec<String> = errors.iter().map(ToString::to_string).collect();
     let file = p.display().to_string();
     assert_eq!(msgs.len(), 2, "{msgs:?}");
-    assert_eq!(msgs[0], format!("{file}:3: due_date: \"31.02.2025\" is not a date (use YYYY-MM-DD or DD.MM.YYYY)"));
-    assert!(msgs[1].starts_with(&format!("{file}:4: total: ")), "{}", msgs[1]);
+    assert_eq!(
+        msgs[0],
+        format!("{file}:3: due_date: \"31.02.2025\" is not a date (use YYYY-MM-DD or DD.MM.YYYY)")
+    );
+    assert!(
+        msgs[1].starts_with(&format!("{file}:4: total: ")),
+        "{}",
+        msgs[1]
+    );
     assert_eq!(fingerprint(&t.app).await, before);
 
     // A reference that does not resolve is also a rejection of everything.
     let unknown = INVOICES.replace(",D1,RON,2380.50", ",D9,RON,2380.50");
-    let err = import(&t.app, ImportKind::Invoices, &write(dir.path(), "invoices.csv", &unknown)).await.unwrap_err();
+    let err = import(
+        &t.app,
+        ImportKind::Invoices,
+        &write(dir.path(), "invoices.csv", &unknown),
+    )
+    .await
+    .unwrap_err();
     assert!(err.to_string().contains("nothing was imported"), "{err}");
-    let ImportError::Rejected { errors, .. } = &err else { panic!() };
-    assert_eq!(errors[0].to_string(), format!("{file}:3: debtor_code: no debtor with code \"D9\" (import debtors first)"));
+    let ImportError::Rejected { errors, .. } = &err else {
+        panic!()
+    };
+    assert_eq!(
+        errors[0].to_string(),
+        format!("{file}:3: debtor_code: no debtor with code \"D9\" (import debtors first)")
+    );
     assert_eq!(fingerprint(&t.app).await, before);
     t.cleanup().await;
 }
@@ -158,9 +252,23 @@ async fn supplier_invoices_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     load_master_data(&t, dir.path()).await;
     let text = "entity_tax_id,number,issue_date,due_date,buyer_tax_id,currency,total\n14840784,F1,2025-01-01,2025-01-31,18547290,RON,10\n";
-    let err = import(&t.app, ImportKind::Invoices, &write(dir.path(), "in.csv", text)).await.unwrap_err();
-    let ImportError::Rejected { errors, .. } = &err else { panic!("{err}") };
-    assert!(errors[0].message.contains("supplier invoice, not a receivable"), "{}", errors[0]);
+    let err = import(
+        &t.app,
+        ImportKind::Invoices,
+        &write(dir.path(), "in.csv", text),
+    )
+    .await
+    .unwrap_err();
+    let ImportError::Rejected { errors, .. } = &err else {
+        panic!("{err}")
+    };
+    assert!(
+        errors[0]
+            .message
+            .contains("supplier invoice, not a receivable"),
+        "{}",
+        errors[0]
+    );
     t.cleanup().await;
 }
 
@@ -170,10 +278,22 @@ async fn bad_tax_ids_are_flagged_and_organizations_stay_apart() {
     let dir = tempfile::tempdir().unwrap();
     load_master_data(&t, dir.path()).await;
     let mut tx = t.app.store.begin().await.unwrap();
-    let debtors = repo::load_all::<Debtor>(&mut tx, t.app.org_id()).await.unwrap();
+    let debtors = repo::load_all::<Debtor>(&mut tx, t.app.org_id())
+        .await
+        .unwrap();
     drop(tx);
-    let flags: Vec<(String, bool)> = debtors.iter().map(|(_, d)| (d.code.clone(), d.tax_id_valid)).collect();
-    assert_eq!(flags, vec![("D1".into(), true), ("D2".into(), true), ("D3".into(), false)]);
+    let flags: Vec<(String, bool)> = debtors
+        .iter()
+        .map(|(_, d)| (d.code.clone(), d.tax_id_valid))
+        .collect();
+    assert_eq!(
+        flags,
+        vec![
+            ("D1".into(), true),
+            ("D2".into(), true),
+            ("D3".into(), false)
+        ]
+    );
     assert_eq!(debtors[0].1.required_documents, "cmr;acceptance_report");
     assert_eq!(debtors[0].1.tax_id, "14840784");
     assert_eq!(debtors[2].1.language, "en");
@@ -181,7 +301,12 @@ async fn bad_tax_ids_are_flagged_and_organizations_stay_apart() {
     let other = t.other_org("alta").await;
     assert_eq!(fingerprint(&other).await, vec![0; TABLES.len() + 1]);
     let mut tx = other.store.begin().await.unwrap();
-    assert!(repo::load_all::<Debtor>(&mut tx, other.org_id()).await.unwrap().is_empty());
+    assert!(
+        repo::load_all::<Debtor>(&mut tx, other.org_id())
+            .await
+            .unwrap()
+            .is_empty()
+    );
     drop(tx);
     t.cleanup().await;
 }
@@ -192,7 +317,10 @@ async fn xlsx_reads_like_csv_and_reports_sheet_rows() {
     let dir = tempfile::tempdir().unwrap();
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
-    for (c, h) in ["code", "name", "tax_id", "payment_terms_days"].iter().enumerate() {
+    for (c, h) in ["code", "name", "tax_id", "payment_terms_days"]
+        .iter()
+        .enumerate()
+    {
         sheet.write_string(0, c as u16, *h).unwrap();
     }
     sheet.write_string(1, 0, "X1").unwrap();
@@ -206,13 +334,21 @@ async fn xlsx_reads_like_csv_and_reports_sheet_rows() {
     let p = dir.path().join("debtors.xlsx");
     book.save(&p).unwrap();
     let err = import(&t.app, ImportKind::Debtors, &p).await.unwrap_err();
-    let ImportError::Rejected { errors, .. } = &err else { panic!("{err}") };
+    let ImportError::Rejected { errors, .. } = &err else {
+        panic!("{err}")
+    };
     assert_eq!(errors.len(), 1);
-    assert_eq!((errors[0].line, errors[0].column.as_deref()), (3, Some("payment_terms_days")));
+    assert_eq!(
+        (errors[0].line, errors[0].column.as_deref()),
+        (3, Some("payment_terms_days"))
+    );
 
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
-    for (c, h) in ["code", "name", "tax_id", "payment_terms_days"].iter().enumerate() {
+    for (c, h) in ["code", "name", "tax_id", "payment_terms_days"]
+        .iter()
+        .enumerate()
+    {
         sheet.write_string(0, c as u16, *h).unwrap();
     }
     sheet.write_string(1, 0, "X1").unwrap();
@@ -223,7 +359,9 @@ async fn xlsx_reads_like_csv_and_reports_sheet_rows() {
     let s = import(&t.app, ImportKind::Debtors, &p).await.unwrap();
     assert_eq!(s.new, 1);
     let mut tx = t.app.store.begin().await.unwrap();
-    let d = repo::load_all::<Debtor>(&mut tx, t.app.org_id()).await.unwrap();
+    let d = repo::load_all::<Debtor>(&mut tx, t.app.org_id())
+        .await
+        .unwrap();
     assert_eq!(d[0].1.name, "Ștefănescu Țesături SRL");
     assert_eq!(d[0].1.tax_id, "14840784");
     assert_eq!(d[0].1.payment_terms_days, Some(30));

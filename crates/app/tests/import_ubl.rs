@@ -10,7 +10,11 @@ use creanta_app::reports::{self, InvoiceFilter};
 use creanta_app::testing::TestApp;
 
 fn ubl_dir(sub: &str) -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/ubl")).join(sub)
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/ubl"
+    ))
+    .join(sub)
 }
 
 #[derive(Debug)]
@@ -27,9 +31,15 @@ struct Expected {
 }
 
 fn norm_id(s: &str) -> String {
-    let t: String = s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect();
+    let t: String = s
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_uppercase)
+        .collect();
     match t.strip_prefix("RO") {
-        Some(rest) if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()) => rest.to_owned(),
+        Some(rest) if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()) => {
+            rest.to_owned()
+        }
         _ => t,
     }
 }
@@ -49,7 +59,8 @@ fn minor_units(text: &str) -> i64 {
 }
 
 fn child<'a, 'i>(n: roxmltree::Node<'a, 'i>, name: &str) -> Option<roxmltree::Node<'a, 'i>> {
-    n.children().find(|c| c.is_element() && c.tag_name().name() == name)
+    n.children()
+        .find(|c| c.is_element() && c.tag_name().name() == name)
 }
 
 fn expected_from(source: String, xml: &[u8]) -> Expected {
@@ -77,7 +88,8 @@ fn expected_from(source: String, xml: &[u8]) -> Expected {
         .map(|s| norm_id(&s))
         .collect()
     };
-    let is_credit = root.tag_name().name() == "CreditNote" || path(&["InvoiceTypeCode"]).as_deref() == Some("381");
+    let is_credit = root.tag_name().name() == "CreditNote"
+        || path(&["InvoiceTypeCode"]).as_deref() == Some("381");
     let payable = minor_units(&path(&["LegalMonetaryTotal", "PayableAmount"]).unwrap());
     Expected {
         source,
@@ -96,7 +108,10 @@ fn expectations() -> Vec<Expected> {
     for dir in ["en16931", "ro"] {
         for e in std::fs::read_dir(ubl_dir(dir)).unwrap() {
             let p = e.unwrap().path();
-            out.push(expected_from(p.display().to_string(), &std::fs::read(&p).unwrap()));
+            out.push(expected_from(
+                p.display().to_string(),
+                &std::fs::read(&p).unwrap(),
+            ));
         }
     }
     for e in std::fs::read_dir(ubl_dir("anaf-zip")).unwrap() {
@@ -120,17 +135,28 @@ fn expectations() -> Vec<Expected> {
 async fn every_sample_imports_with_its_own_values_and_again_changes_nothing() {
     let t = TestApp::new().await;
     let dirs = vec![ubl_dir("en16931"), ubl_dir("ro"), ubl_dir("anaf-zip")];
-    let first = import_paths(&t.app, ImportKind::Invoices, &dirs, &ImportOptions::default(), &NoProgress)
-        .await
-        .unwrap();
+    let first = import_paths(
+        &t.app,
+        ImportKind::Invoices,
+        &dirs,
+        &ImportOptions::default(),
+        &NoProgress,
+    )
+    .await
+    .unwrap();
     let expected = expectations();
     assert_eq!(first.files, expected.len());
     assert!(first.new > 40, "{first}");
-    assert!(first.entities_created > 10 && first.debtors_created > 10, "{first}");
+    assert!(
+        first.entities_created > 10 && first.debtors_created > 10,
+        "{first}"
+    );
     // Each archive keeps its invoice XML and ANAF's signature; each loose XML its original.
     assert!(first.documents_stored >= expected.len() + 4, "{first}");
 
-    let list = reports::invoices(&t.app, &InvoiceFilter::default()).await.unwrap();
+    let list = reports::invoices(&t.app, &InvoiceFilter::default())
+        .await
+        .unwrap();
     let mut by_number: HashMap<&str, Vec<_>> = HashMap::new();
     for i in &list {
         by_number.entry(i.number.as_str()).or_default().push(i);
@@ -141,7 +167,12 @@ async fn every_sample_imports_with_its_own_values_and_again_changes_nothing() {
             .into_iter()
             .flatten()
             .find(|i| e.seller_ids.contains(&i.entity_tax_id) && i.total == e.total)
-            .unwrap_or_else(|| panic!("{}: no invoice {} of {:?} for {}", e.source, e.number, e.seller_ids, e.total));
+            .unwrap_or_else(|| {
+                panic!(
+                    "{}: no invoice {} of {:?} for {}",
+                    e.source, e.number, e.seller_ids, e.total
+                )
+            });
         assert_eq!(found.issue_date.to_string(), e.issue_date, "{}", e.source);
         if let Some(due) = &e.due_date {
             assert_eq!(&found.due_date.to_string(), due, "{}", e.source);
@@ -149,14 +180,39 @@ async fn every_sample_imports_with_its_own_values_and_again_changes_nothing() {
             assert!(found.due_date >= found.issue_date, "{}", e.source);
         }
         assert_eq!(found.currency, e.currency, "{}", e.source);
-        assert!(e.buyer_ids.contains(&found.buyer_tax_id), "{}: buyer {} not in {:?}", e.source, found.buyer_tax_id, e.buyer_ids);
-        assert_eq!(found.kind, if e.total < 0 { "credit_note" } else { "invoice" }, "{}", e.source);
+        assert!(
+            e.buyer_ids.contains(&found.buyer_tax_id),
+            "{}: buyer {} not in {:?}",
+            e.source,
+            found.buyer_tax_id,
+            e.buyer_ids
+        );
+        assert_eq!(
+            found.kind,
+            if e.total < 0 {
+                "credit_note"
+            } else {
+                "invoice"
+            },
+            "{}",
+            e.source
+        );
     }
 
-    let again = import_paths(&t.app, ImportKind::Invoices, &dirs, &ImportOptions::default(), &NoProgress)
-        .await
-        .unwrap();
-    assert_eq!((again.new, again.updated, again.documents_stored), (0, 0, 0), "{again}");
+    let again = import_paths(
+        &t.app,
+        ImportKind::Invoices,
+        &dirs,
+        &ImportOptions::default(),
+        &NoProgress,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (again.new, again.updated, again.documents_stored),
+        (0, 0, 0),
+        "{again}"
+    );
     assert_eq!(again.unchanged, first.new + first.unchanged);
     t.cleanup().await;
 }
@@ -166,16 +222,26 @@ async fn answers_and_rejected_uploads_are_not_invoices() {
     let t = TestApp::new().await;
     for e in std::fs::read_dir(ubl_dir("not-invoices")).unwrap() {
         let p = e.unwrap().path();
-        let err = import_paths(&t.app, ImportKind::Invoices, &[p.clone()], &ImportOptions::default(), &NoProgress)
-            .await
-            .unwrap_err();
-        let ImportError::Rejected { errors, .. } = &err else { panic!("{p:?}: {err}") };
+        let err = import_paths(
+            &t.app,
+            ImportKind::Invoices,
+            std::slice::from_ref(&p),
+            &ImportOptions::default(),
+            &NoProgress,
+        )
+        .await
+        .unwrap_err();
+        let ImportError::Rejected { errors, .. } = &err else {
+            panic!("{p:?}: {err}")
+        };
         assert_eq!(errors.len(), 1, "{p:?}");
         let msg = errors[0].to_string();
         assert!(msg.starts_with(&p.display().to_string()), "{msg}");
         assert!(msg.contains("not an invoice"), "{msg}");
     }
-    let list = reports::invoices(&t.app, &InvoiceFilter::default()).await.unwrap();
+    let list = reports::invoices(&t.app, &InvoiceFilter::default())
+        .await
+        .unwrap();
     assert!(list.is_empty());
     t.cleanup().await;
 }
@@ -186,20 +252,40 @@ async fn sellers_and_buyers_decide_what_is_a_receivable() {
     let one = ubl_dir("ro").join("rammer-valid-380-ron.xml");
     let other = ubl_dir("en16931").join("ubl-tc434-example2.xml");
     // The first import into an empty organization makes the seller one of our entities.
-    let s = import_paths(&t.app, ImportKind::Invoices, &[one.clone()], &ImportOptions::default(), &NoProgress)
-        .await
-        .unwrap();
+    let s = import_paths(
+        &t.app,
+        ImportKind::Invoices,
+        std::slice::from_ref(&one),
+        &ImportOptions::default(),
+        &NoProgress,
+    )
+    .await
+    .unwrap();
     assert_eq!((s.new, s.entities_created, s.debtors_created), (1, 1, 1));
     // A different seller is refused now that we have entities …
-    let err = import_paths(&t.app, ImportKind::Invoices, &[other.clone()], &ImportOptions::default(), &NoProgress)
-        .await
-        .unwrap_err();
+    let err = import_paths(
+        &t.app,
+        ImportKind::Invoices,
+        std::slice::from_ref(&other),
+        &ImportOptions::default(),
+        &NoProgress,
+    )
+    .await
+    .unwrap_err();
     assert!(err.to_string().contains("1 error"), "{err}");
-    let ImportError::Rejected { errors, .. } = err else { panic!() };
-    assert!(errors[0].message.contains("--add-entities"), "{}", errors[0]);
+    let ImportError::Rejected { errors, .. } = err else {
+        panic!()
+    };
+    assert!(
+        errors[0].message.contains("--add-entities"),
+        "{}",
+        errors[0]
+    );
     // … unless asked.
     let opts = ImportOptions { add_entities: true };
-    let s = import_paths(&t.app, ImportKind::Invoices, &[other], &opts, &NoProgress).await.unwrap();
+    let s = import_paths(&t.app, ImportKind::Invoices, &[other], &opts, &NoProgress)
+        .await
+        .unwrap();
     assert_eq!((s.new, s.entities_created), (1, 1));
     t.cleanup().await;
 }

@@ -17,13 +17,22 @@ use output::{Format, Sheet};
 use serde_json::json;
 
 #[derive(Parser)]
-#[command(name = "creanta", version, about = "Creanța — receivables recovery: imports, aging, collection.")]
+#[command(
+    name = "creanta",
+    version,
+    about = "Creanța — receivables recovery: imports, aging, collection."
+)]
 struct Cli {
     /// Organization to work in.
     #[arg(long, global = true, env = "CREANTA_ORG", default_value = DEFAULT_ORG)]
     org: String,
     /// Data folder of the embedded SQLite database and documents.
-    #[arg(long, global = true, env = "CREANTA_DATA_DIR", default_value = "creanta-data")]
+    #[arg(
+        long,
+        global = true,
+        env = "CREANTA_DATA_DIR",
+        default_value = "creanta-data"
+    )]
     data_dir: PathBuf,
     #[command(subcommand)]
     command: Command,
@@ -90,12 +99,35 @@ enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// Measure imports against their floor (see BENCHMARKS.md).
+    #[command(hide = true)]
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// Open amounts per debtor by days past due, with totals per currency.
     Aging {
         #[arg(long)]
         date: Option<Date>,
         #[arg(long, value_enum, default_value_t)]
         format: Format,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Import of invoices (CSV and e-Factura XML) vs parsing + bare bulk insert.
+    Import {
+        /// A folder written by `creanta demo --export DIR --ubl --no-documents`.
+        dir: PathBuf,
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Also measure on this PostgreSQL server.
+        #[arg(long)]
+        postgres: Option<String>,
+        /// Measure the CSV file only.
+        #[arg(long)]
+        no_ubl: bool,
     },
 }
 
@@ -129,6 +161,13 @@ fn main() -> ExitCode {
                 eprintln!("error: {e}");
                 return ExitCode::from(BAD_INPUT);
             }
+            // `creanta invoices | head` closes the pipe early; that is not an error.
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
@@ -158,9 +197,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 output::print(*format, &sheet, &json!(orgs))?;
             }
         },
-        Command::Import { kind, files, add_entities, format } => {
+        Command::Import {
+            kind,
+            files,
+            add_entities,
+            format,
+        } => {
             let app = App::open(&cfg, &cli.org).await?;
-            let options = ImportOptions { add_entities: *add_entities };
+            let options = ImportOptions {
+                add_entities: *add_entities,
+            };
             let bar = progress::Bar::new();
             let summary =
                 creanta_app::import::import_paths(&app, *kind, files, &options, &bar).await?;
@@ -169,7 +215,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 _ => println!("{summary}"),
             }
         }
-        Command::Demo { debtors, seed, today, export, ubl, no_documents } => {
+        Command::Demo {
+            debtors,
+            seed,
+            today,
+            export,
+            ubl,
+            no_documents,
+        } => {
             let options = creanta_app::demo::DemoOptions {
                 debtors: *debtors,
                 seed: *seed,
@@ -193,6 +246,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 for summary in creanta_app::import::import_demo(&app, data, &bar).await? {
                     println!("{summary}");
                 }
+                println!();
+                print_aging(&app, options.today, Format::Table).await?;
             }
         }
         Command::Id { value, format } => {
@@ -216,7 +271,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 std::process::exit(1);
             }
         }
-        Command::Invoices { debtor, open, overdue, date, format } => {
+        Command::Invoices {
+            debtor,
+            open,
+            overdue,
+            date,
+            format,
+        } => {
             let app = App::open(&cfg, &cli.org).await?;
             let day = date.unwrap_or_else(|| app.today());
             let filter = creanta_store_filter(debtor.clone(), *open, overdue.then_some(day));
@@ -237,7 +298,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             for i in &list {
                 let cur = currency(&i.currency);
                 let late = creanta_domain::aging::days_late(i.due_date, day).max(0);
-                let late = if i.open != 0 && late > 0 { late.to_string() } else { String::new() };
+                let late = if i.open != 0 && late > 0 {
+                    late.to_string()
+                } else {
+                    String::new()
+                };
                 sheet.push(vec![
                     i.entity_tax_id.clone(),
                     i.series.clone(),
@@ -261,42 +326,86 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             output::print(*format, &sheet, &json!(json_rows))?;
         }
+        Command::Bench {
+            command:
+                BenchCommand::Import {
+                    dir,
+                    runs,
+                    postgres,
+                    no_ubl,
+                },
+        } => {
+            creanta_app::bench::check_export_dir(dir, !*no_ubl)?;
+            let lines = creanta_app::bench::import_benchmark(
+                dir,
+                *runs,
+                postgres.clone(),
+                !*no_ubl,
+                &mut |m| eprintln!("{m}"),
+            )
+            .await?;
+            println!(
+                "| backend | format | invoices | import (median) | parse | bare insert | floor | ratio |"
+            );
+            println!("|---|---|---:|---:|---:|---:|---:|---:|");
+            for l in &lines {
+                println!(
+                    "| {} | {} | {} | {:.2} s | {:.2} s | {:.2} s | {:.2} s | {:.2}× |",
+                    l.backend,
+                    l.format,
+                    l.invoices,
+                    l.full.as_secs_f64(),
+                    l.parse.as_secs_f64(),
+                    l.insert.as_secs_f64(),
+                    l.floor().as_secs_f64(),
+                    l.ratio()
+                );
+            }
+        }
         Command::Aging { date, format } => {
             let app = App::open(&cfg, &cli.org).await?;
             let day = date.unwrap_or_else(|| app.today());
-            let aging = creanta_app::reports::aging(&app, day).await?;
-            let mut sheet = Sheet::new(&[
-                ("debtor", false),
-                ("name", false),
-                ("currency", false),
-                ("not_due", true),
-                ("1-30", true),
-                ("31-60", true),
-                ("61-90", true),
-                ("over_90", true),
-                ("total_open", true),
-            ]);
-            let mut json_rows = Vec::new();
-            for r in aging.rows.iter().chain(&aging.totals) {
-                let cur = currency(&r.currency);
-                let cells = [r.not_due, r.d1_30, r.d31_60, r.d61_90, r.over_90, r.total]
-                    .map(|v| format_amount(v, cur));
-                let mut row = vec![r.debtor_code.clone(), r.debtor_name.clone(), r.currency.clone()];
-                row.extend(cells.iter().cloned());
-                sheet.push(row);
-                json_rows.push(json!({
-                    "debtor_code": r.debtor_code, "debtor_name": r.debtor_name, "currency": r.currency,
-                    "not_due": cells[0], "d1_30": cells[1], "d31_60": cells[2], "d61_90": cells[3],
-                    "over_90": cells[4], "total": cells[5],
-                }));
-            }
-            if *format == Format::Table {
-                println!("Aging on {day} (organization {})", app.org.name);
-            }
-            output::print(*format, &sheet, &json!({ "date": day, "rows": json_rows }))?;
+            print_aging(&app, day, *format).await?;
         }
     }
     Ok(())
+}
+
+async fn print_aging(app: &App, day: Date, format: Format) -> anyhow::Result<()> {
+    let aging = creanta_app::reports::aging(app, day).await?;
+    let mut sheet = Sheet::new(&[
+        ("debtor", false),
+        ("name", false),
+        ("currency", false),
+        ("not_due", true),
+        ("1-30", true),
+        ("31-60", true),
+        ("61-90", true),
+        ("over_90", true),
+        ("total_open", true),
+    ]);
+    let mut json_rows = Vec::new();
+    for r in aging.rows.iter().chain(&aging.totals) {
+        let cur = currency(&r.currency);
+        let cells = [r.not_due, r.d1_30, r.d31_60, r.d61_90, r.over_90, r.total]
+            .map(|v| format_amount(v, cur));
+        let mut row = vec![
+            r.debtor_code.clone(),
+            r.debtor_name.clone(),
+            r.currency.clone(),
+        ];
+        row.extend(cells.iter().cloned());
+        sheet.push(row);
+        json_rows.push(json!({
+            "debtor_code": r.debtor_code, "debtor_name": r.debtor_name, "currency": r.currency,
+            "not_due": cells[0], "d1_30": cells[1], "d31_60": cells[2], "d61_90": cells[3],
+            "over_90": cells[4], "total": cells[5],
+        }));
+    }
+    if format == Format::Table {
+        println!("Aging on {day} (organization {})", app.org.name);
+    }
+    output::print(format, &sheet, &json!({ "date": day, "rows": json_rows }))
 }
 
 fn creanta_store_filter(
@@ -304,7 +413,11 @@ fn creanta_store_filter(
     open_only: bool,
     overdue_on: Option<Date>,
 ) -> creanta_app::reports::InvoiceFilter {
-    creanta_app::reports::InvoiceFilter { debtor_code, open_only, overdue_on }
+    creanta_app::reports::InvoiceFilter {
+        debtor_code,
+        open_only,
+        overdue_on,
+    }
 }
 
 /// Currencies come from our own database, where they were checked on import.

@@ -60,7 +60,11 @@ impl Sheet {
         writeln!(
             out,
             "{}",
-            widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  ")
+            widths
+                .iter()
+                .map(|w| "-".repeat(*w))
+                .collect::<Vec<_>>()
+                .join("  ")
         )?;
         for r in &self.rows {
             writeln!(out, "{}", line(r.iter().map(String::as_str).collect()))?;

@@ -1,6 +1,6 @@
 pub mod anaf_zip;
-pub mod ubl;
-pub mod table;
-pub mod rows;
-pub mod ubl_write;
 pub mod csv_write;
+pub mod rows;
+pub mod table;
+pub mod ubl;
+pub mod ubl_write;

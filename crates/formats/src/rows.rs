@@ -29,6 +29,9 @@ impl<T> Located<T> {
     }
 }
 
+/// The rows of one table, or every problem found in it.
+pub type RowsResult<T> = Result<Vec<Located<T>>, Vec<RowError>>;
+
 /// Columns we do not know are kept as attributes of the record.
 pub type Attrs = BTreeMap<String, String>;
 
@@ -153,7 +156,12 @@ struct Cells<'a> {
 
 impl Cells<'_> {
     fn fail(&mut self, column: &str, message: impl Into<String>) {
-        self.errors.push(RowError::new(&self.table.file, self.row.line, Some(column), message));
+        self.errors.push(RowError::new(
+            &self.table.file,
+            self.row.line,
+            Some(column),
+            message,
+        ));
     }
 
     fn opt(&self, column: &str) -> Option<String> {
@@ -170,7 +178,12 @@ impl Cells<'_> {
         v
     }
 
-    fn parsed<T>(&mut self, column: &str, value: Option<String>, parse: impl FnOnce(&str) -> Result<T, String>) -> Option<T> {
+    fn parsed<T>(
+        &mut self,
+        column: &str,
+        value: Option<String>,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
         let v = value?;
         match parse(&v) {
             Ok(t) => Some(t),
@@ -216,19 +229,27 @@ impl Cells<'_> {
         let v = self.req(column);
         // Without a currency we cannot know the decimals; the currency error is already listed.
         let currency = currency?;
-        self.parsed(column, v, |s| parse_amount(s, currency).map_err(|e| e.to_string()))
+        self.parsed(column, v, |s| {
+            parse_amount(s, currency).map_err(|e| e.to_string())
+        })
     }
 
     fn enum_value<T: FromStr>(&mut self, column: &str, required: bool) -> Option<T>
     where
         T::Err: std::fmt::Display,
     {
-        let v = if required { self.req(column) } else { self.opt(column) };
+        let v = if required {
+            self.req(column)
+        } else {
+            self.opt(column)
+        };
         self.parsed(column, v, |s| s.parse::<T>().map_err(|e| e.to_string()))
     }
 
     fn doc_types(&mut self, column: &str) -> Vec<DocType> {
-        let Some(v) = self.opt(column) else { return Vec::new() };
+        let Some(v) = self.opt(column) else {
+            return Vec::new();
+        };
         let mut out = Vec::new();
         for part in v.split([';', ',']).map(str::trim).filter(|p| !p.is_empty()) {
             match DocType::parse_lenient(part) {
@@ -269,8 +290,13 @@ impl Cells<'_> {
 }
 
 fn is_plausible_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else { return false };
-    !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !s.contains(char::is_whitespace)
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !s.contains(char::is_whitespace)
 }
 
 /// `YYYY-MM-DD`, or `DD.MM.YYYY` / `DD/MM/YYYY` as Romanian users write them.
@@ -278,7 +304,9 @@ pub fn parse_date(s: &str) -> Result<Date, String> {
     let bad = || format!("{s:?} is not a date (use YYYY-MM-DD or DD.MM.YYYY)");
     let s = s.trim();
     let parts: Vec<&str> = s.split(['-', '.', '/']).collect();
-    let [a, b, c] = parts.as_slice() else { return Err(bad()) };
+    let [a, b, c] = parts.as_slice() else {
+        return Err(bad());
+    };
     let num = |p: &str| p.parse::<i16>().map_err(|_| bad());
     let (y, m, d) = if a.len() == 4 && s.contains('-') {
         (num(a)?, num(b)?, num(c)?)
@@ -306,7 +334,7 @@ fn read_rows<T>(
     required: &[&str],
     known: &[&str],
     mut read: impl FnMut(&mut Cells<'_>) -> Option<T>,
-) -> Result<Vec<Located<T>>, Vec<RowError>> {
+) -> RowsResult<T> {
     let index: HashMap<&str, usize> = table
         .headers
         .iter()
@@ -322,7 +350,10 @@ fn read_rows<T>(
                 &table.file,
                 1,
                 Some(c),
-                format!("required column is missing (the header has: {})", table.headers.join(", ")),
+                format!(
+                    "required column is missing (the header has: {})",
+                    table.headers.join(", ")
+                ),
             )
         })
         .collect();
@@ -333,26 +364,51 @@ fn read_rows<T>(
     let mut out = Vec::with_capacity(table.rows.len());
     for row in &table.rows {
         let before = errors.len();
-        let mut cells = Cells { table, row, index: &index, errors: &mut errors };
+        let mut cells = Cells {
+            table,
+            row,
+            index: &index,
+            errors: &mut errors,
+        };
         let parsed = read(&mut cells);
         if errors.len() >= MAX_ERRORS {
             break;
         }
         if let (Some(parsed), true) = (parsed, errors.len() == before) {
-            out.push(Located { file: table.file.clone(), line: row.line, row: parsed });
+            out.push(Located {
+                file: table.file.clone(),
+                line: row.line,
+                row: parsed,
+            });
         }
     }
-    if errors.is_empty() { Ok(out) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
 }
 
-pub fn read_entities(table: &Table) -> Result<Vec<Located<EntityRow>>, Vec<RowError>> {
-    const KNOWN: &[&str] = &["tax_id", "name", "registration_no", "address", "city", "country", "ibans"];
+pub fn read_entities(table: &Table) -> RowsResult<EntityRow> {
+    const KNOWN: &[&str] = &[
+        "tax_id",
+        "name",
+        "registration_no",
+        "address",
+        "city",
+        "country",
+        "ibans",
+    ];
     read_rows(table, &["tax_id", "name", "ibans"], KNOWN, |c| {
         let tax_id = c.tax_id("tax_id");
         let name = c.req("name");
         let mut ibans = Vec::new();
         if let Some(list) = c.req("ibans") {
-            for raw in list.split([';', ',']).map(str::trim).filter(|s| !s.is_empty()) {
+            for raw in list
+                .split([';', ','])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            {
                 match Iban::parse(raw) {
                     Ok(iban) => ibans.push(iban.as_str().to_owned()),
                     Err(e) => c.fail("ibans", format!("{raw:?}: {e}")),
@@ -372,10 +428,23 @@ pub fn read_entities(table: &Table) -> Result<Vec<Located<EntityRow>>, Vec<RowEr
     })
 }
 
-pub fn read_debtors(table: &Table) -> Result<Vec<Located<DebtorRow>>, Vec<RowError>> {
+pub fn read_debtors(table: &Table) -> RowsResult<DebtorRow> {
     const KNOWN: &[&str] = &[
-        "code", "name", "tax_id", "registration_no", "group", "country", "city", "address", "language", "owner",
-        "policy", "payment_terms_days", "requires_po", "required_mention", "required_documents",
+        "code",
+        "name",
+        "tax_id",
+        "registration_no",
+        "group",
+        "country",
+        "city",
+        "address",
+        "language",
+        "owner",
+        "policy",
+        "payment_terms_days",
+        "requires_po",
+        "required_mention",
+        "required_documents",
         "requires_confirmation",
     ];
     read_rows(table, &["code", "name", "tax_id"], KNOWN, |c| {
@@ -406,7 +475,7 @@ pub fn read_debtors(table: &Table) -> Result<Vec<Located<DebtorRow>>, Vec<RowErr
     })
 }
 
-pub fn read_contacts(table: &Table) -> Result<Vec<Located<ContactRow>>, Vec<RowError>> {
+pub fn read_contacts(table: &Table) -> RowsResult<ContactRow> {
     read_rows(table, &["debtor_code", "name", "role"], &[], |c| {
         let debtor_code = c.req("debtor_code");
         let name = c.req("name");
@@ -423,63 +492,106 @@ pub fn read_contacts(table: &Table) -> Result<Vec<Located<ContactRow>>, Vec<RowE
     })
 }
 
-pub fn read_contracts(table: &Table) -> Result<Vec<Located<ContractRow>>, Vec<RowError>> {
+pub fn read_contracts(table: &Table) -> RowsResult<ContractRow> {
     const KNOWN: &[&str] = &[
-        "debtor_code", "number", "entity_tax_id", "signed_on", "valid_from", "valid_until", "payment_terms_days",
-        "currency", "penalty_rate_per_day", "requires_po", "required_mention", "required_documents",
+        "debtor_code",
+        "number",
+        "entity_tax_id",
+        "signed_on",
+        "valid_from",
+        "valid_until",
+        "payment_terms_days",
+        "currency",
+        "penalty_rate_per_day",
+        "requires_po",
+        "required_mention",
+        "required_documents",
         "requires_confirmation",
     ];
-    read_rows(table, &["debtor_code", "number", "entity_tax_id"], KNOWN, |c| {
-        let debtor_code = c.req("debtor_code");
-        let number = c.req("number");
-        let entity_tax_id = c.tax_id("entity_tax_id");
-        let signed_on = c.opt_date("signed_on");
-        let valid_from = c.opt_date("valid_from");
-        let valid_until = c.opt_date("valid_until");
-        let currency = match c.opt("currency") {
-            None => Some(None),
-            Some(_) => c.currency("currency").map(Some),
-        };
-        let penalty = c.opt("penalty_rate_per_day");
-        let penalty = c.parsed("penalty_rate_per_day", penalty.clone(), |s| {
-            let t = s.replace(',', ".");
-            let ok = !t.is_empty()
-                && t.chars().all(|ch| ch.is_ascii_digit() || ch == '.')
-                && t.matches('.').count() <= 1;
-            if ok { Ok(t) } else { Err(format!("{s:?} is not a rate in percent per day, e.g. 0.1")) }
-        });
-        if let (Some(Some(from)), Some(Some(until))) = (valid_from, valid_until)
-            && until < from
-        {
-            c.fail("valid_until", format!("{until} is before valid_from {from}"));
-        }
-        Some(ContractRow {
-            debtor_code: debtor_code?,
-            number: number?,
-            entity_tax_id: entity_tax_id?,
-            signed_on: signed_on?,
-            valid_from: valid_from?,
-            valid_until: valid_until?,
-            payment_terms_days: c.opt_days("payment_terms_days"),
-            currency: currency?,
-            penalty_rate_per_day: penalty,
-            requires_po: c.bool("requires_po"),
-            required_mention: c.opt("required_mention"),
-            required_documents: c.doc_types("required_documents"),
-            requires_confirmation: c.bool("requires_confirmation"),
-            attrs: c.attrs(KNOWN),
-        })
-    })
+    read_rows(
+        table,
+        &["debtor_code", "number", "entity_tax_id"],
+        KNOWN,
+        |c| {
+            let debtor_code = c.req("debtor_code");
+            let number = c.req("number");
+            let entity_tax_id = c.tax_id("entity_tax_id");
+            let signed_on = c.opt_date("signed_on");
+            let valid_from = c.opt_date("valid_from");
+            let valid_until = c.opt_date("valid_until");
+            let currency = match c.opt("currency") {
+                None => Some(None),
+                Some(_) => c.currency("currency").map(Some),
+            };
+            let penalty = c.opt("penalty_rate_per_day");
+            let penalty = c.parsed("penalty_rate_per_day", penalty.clone(), |s| {
+                let t = s.replace(',', ".");
+                let ok = !t.is_empty()
+                    && t.chars().all(|ch| ch.is_ascii_digit() || ch == '.')
+                    && t.matches('.').count() <= 1;
+                if ok {
+                    Ok(t)
+                } else {
+                    Err(format!("{s:?} is not a rate in percent per day, e.g. 0.1"))
+                }
+            });
+            if let (Some(Some(from)), Some(Some(until))) = (valid_from, valid_until)
+                && until < from
+            {
+                c.fail(
+                    "valid_until",
+                    format!("{until} is before valid_from {from}"),
+                );
+            }
+            Some(ContractRow {
+                debtor_code: debtor_code?,
+                number: number?,
+                entity_tax_id: entity_tax_id?,
+                signed_on: signed_on?,
+                valid_from: valid_from?,
+                valid_until: valid_until?,
+                payment_terms_days: c.opt_days("payment_terms_days"),
+                currency: currency?,
+                penalty_rate_per_day: penalty,
+                requires_po: c.bool("requires_po"),
+                required_mention: c.opt("required_mention"),
+                required_documents: c.doc_types("required_documents"),
+                requires_confirmation: c.bool("requires_confirmation"),
+                attrs: c.attrs(KNOWN),
+            })
+        },
+    )
 }
 
-pub fn read_invoices(table: &Table) -> Result<Vec<Located<InvoiceRow>>, Vec<RowError>> {
+pub fn read_invoices(table: &Table) -> RowsResult<InvoiceRow> {
     const KNOWN: &[&str] = &[
-        "entity_tax_id", "series", "number", "issue_date", "due_date", "buyer_tax_id", "buyer_name", "debtor_code",
-        "currency", "total", "po_number", "contract_number", "mentions", "iban", "sent_to", "sent_on",
+        "entity_tax_id",
+        "series",
+        "number",
+        "issue_date",
+        "due_date",
+        "buyer_tax_id",
+        "buyer_name",
+        "debtor_code",
+        "currency",
+        "total",
+        "po_number",
+        "contract_number",
+        "mentions",
+        "iban",
+        "sent_to",
+        "sent_on",
         "injected_errors",
     ];
-    const REQUIRED: &[&str] =
-        &["entity_tax_id", "number", "issue_date", "due_date", "buyer_tax_id", "currency", "total"];
+    const REQUIRED: &[&str] = &[
+        "entity_tax_id",
+        "number",
+        "issue_date",
+        "due_date",
+        "buyer_tax_id",
+        "currency",
+        "total",
+    ];
     read_rows(table, REQUIRED, KNOWN, |c| {
         let entity_tax_id = c.tax_id("entity_tax_id");
         let number = c.req("number");
@@ -517,9 +629,16 @@ pub fn read_invoices(table: &Table) -> Result<Vec<Located<InvoiceRow>>, Vec<RowE
     })
 }
 
-pub fn read_payments(table: &Table) -> Result<Vec<Located<PaymentRow>>, Vec<RowError>> {
+pub fn read_payments(table: &Table) -> RowsResult<PaymentRow> {
     const KNOWN: &[&str] = &[
-        "date", "amount", "currency", "payer_name", "payer_tax_id", "payer_iban", "reference", "invoice_number",
+        "date",
+        "amount",
+        "currency",
+        "payer_name",
+        "payer_tax_id",
+        "payer_iban",
+        "reference",
+        "invoice_number",
         "transaction_id",
     ];
     read_rows(table, &["date", "amount", "currency"], KNOWN, |c| {
@@ -532,7 +651,9 @@ pub fn read_payments(table: &Table) -> Result<Vec<Located<PaymentRow>>, Vec<RowE
             currency: currency?,
             payer_name: c.opt("payer_name"),
             payer_tax_id: c.opt("payer_tax_id").map(|s| TaxId::normalize_loose(&s)),
-            payer_iban: c.opt("payer_iban").map(|s| s.replace(' ', "").to_uppercase()),
+            payer_iban: c
+                .opt("payer_iban")
+                .map(|s| s.replace(' ', "").to_uppercase()),
             reference: c.opt("reference"),
             invoice_number: c.opt("invoice_number"),
             transaction_id: c.opt("transaction_id"),
@@ -541,7 +662,7 @@ pub fn read_payments(table: &Table) -> Result<Vec<Located<PaymentRow>>, Vec<RowE
     })
 }
 
-pub fn read_documents(table: &Table) -> Result<Vec<Located<DocumentRow>>, Vec<RowError>> {
+pub fn read_documents(table: &Table) -> RowsResult<DocumentRow> {
     read_rows(table, &["file", "type"], &[], |c| {
         let file = c.req("file");
         let doc_type = match c.req("type") {
@@ -554,9 +675,16 @@ pub fn read_documents(table: &Table) -> Result<Vec<Located<DocumentRow>>, Vec<Ro
             },
             None => None,
         };
-        let (inv, deb, con) = (c.opt("invoice_number"), c.opt("debtor_code"), c.opt("contract_number"));
+        let (inv, deb, con) = (
+            c.opt("invoice_number"),
+            c.opt("debtor_code"),
+            c.opt("contract_number"),
+        );
         if inv.is_none() && deb.is_none() && con.is_none() {
-            c.fail("invoice_number", "a document must name an invoice_number, debtor_code or contract_number");
+            c.fail(
+                "invoice_number",
+                "a document must name an invoice_number, debtor_code or contract_number",
+            );
         }
         Some(DocumentRow {
             file: file?,
@@ -579,10 +707,19 @@ mod tests {
 
     #[test]
     fn dates_in_both_forms_and_impossible_dates() {
-        assert_eq!(parse_date("2025-02-28").unwrap(), jiff::civil::date(2025, 2, 28));
-        assert_eq!(parse_date("28.02.2025").unwrap(), jiff::civil::date(2025, 2, 28));
+        assert_eq!(
+            parse_date("2025-02-28").unwrap(),
+            jiff::civil::date(2025, 2, 28)
+        );
+        assert_eq!(
+            parse_date("28.02.2025").unwrap(),
+            jiff::civil::date(2025, 2, 28)
+        );
         let e = parse_date("31.02.2025").unwrap_err();
-        assert_eq!(e, "\"31.02.2025\" is not a date (use YYYY-MM-DD or DD.MM.YYYY)");
+        assert_eq!(
+            e,
+            "\"31.02.2025\" is not a date (use YYYY-MM-DD or DD.MM.YYYY)"
+        );
         assert!(parse_date("2025-13-01").is_err());
         assert!(parse_date("02-28-2025").is_err());
     }
@@ -627,7 +764,11 @@ mod tests {
         let t = table("entity_tax_id,number\nRO1,2\n");
         let errors = read_invoices(&t).unwrap_err();
         assert!(errors.iter().all(|e| e.line == 1));
-        assert!(errors.iter().any(|e| e.column.as_deref() == Some("due_date")));
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.column.as_deref() == Some("due_date"))
+        );
     }
 
     #[test]

@@ -119,14 +119,44 @@ fn read_csv(file: &str, bytes: &[u8]) -> Result<Table, RowError> {
     let mut headers: Option<Vec<String>> = None;
     let mut rows = Vec::new();
     let mut record = csv::ByteRecord::new();
+    // Line numbers are counted from byte offsets: the csv crate's own count skips blank lines,
+    // and users look for the line their editor shows.
+    let (mut counted_to, mut line_at) = (0usize, 1u64);
+    let mut line_of = |byte: usize| {
+        let byte = byte.min(bytes.len());
+        if byte >= counted_to {
+            line_at += bytes[counted_to..byte]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
+            counted_to = byte;
+        }
+        line_at
+    };
     loop {
-        let line = reader.position().line();
+        let start = reader.position().byte() as usize;
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
-            Err(e) => return Err(RowError::new(file, line, None, format!("not valid CSV: {e}"))),
+            Err(e) => {
+                let at = e.position().map(|p| p.byte() as usize).unwrap_or(start);
+                return Err(RowError::new(
+                    file,
+                    line_of(at),
+                    None,
+                    format!("not valid CSV: {e}"),
+                ));
+            }
         }
-        let line = record.position().map(|p| p.line()).unwrap_or(line);
+        // The reader's position is before any blank lines it skipped; move to the content.
+        let mut record_start = record
+            .position()
+            .map(|p| p.byte() as usize)
+            .unwrap_or(start);
+        while matches!(bytes.get(record_start), Some(b'\n' | b'\r')) {
+            record_start += 1;
+        }
+        let line = line_of(record_start);
         let mut cells = Vec::with_capacity(record.len());
         for (i, cell) in record.iter().enumerate() {
             match std::str::from_utf8(cell) {
@@ -153,7 +183,11 @@ fn read_csv(file: &str, bytes: &[u8]) -> Result<Table, RowError> {
                         file,
                         line,
                         None,
-                        format!("{} values but only {} columns in the header", cells.len(), h.len()),
+                        format!(
+                            "{} values but only {} columns in the header",
+                            cells.len(),
+                            h.len()
+                        ),
                     ));
                 }
                 rows.push(TableRow { line, cells });
@@ -161,7 +195,11 @@ fn read_csv(file: &str, bytes: &[u8]) -> Result<Table, RowError> {
         }
     }
     let headers = headers.ok_or_else(|| RowError::new(file, 1, None, "the file is empty"))?;
-    Ok(Table { file: file.to_owned(), headers, rows })
+    Ok(Table {
+        file: file.to_owned(),
+        headers,
+        rows,
+    })
 }
 
 fn read_xlsx(file: &str, bytes: &[u8]) -> Result<Table, RowError> {
@@ -186,9 +224,16 @@ fn read_xlsx(file: &str, bytes: &[u8]) -> Result<Table, RowError> {
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        rows.push(TableRow { line: first_row + 1 + i as u64, cells });
+        rows.push(TableRow {
+            line: first_row + 1 + i as u64,
+            cells,
+        });
     }
-    Ok(Table { file: file.to_owned(), headers, rows })
+    Ok(Table {
+        file: file.to_owned(),
+        headers,
+        rows,
+    })
 }
 
 /// Cell as the text a user would have typed. Excel stores numbers as binary floats; Rust's

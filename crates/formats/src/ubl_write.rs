@@ -133,9 +133,23 @@ pub fn write_ubl<W: Write>(out: W, inv: &InvoiceOut) -> io::Result<()> {
     let cur = inv.currency;
     let amt = |minor: i64| format_amount(minor * sign, cur);
     let (root, ns, type_el, type_code, line_el, qty_el) = if credit {
-        ("CreditNote", NS_CREDIT_NOTE, "cbc:CreditNoteTypeCode", "381", "cac:CreditNoteLine", "cbc:CreditedQuantity")
+        (
+            "CreditNote",
+            NS_CREDIT_NOTE,
+            "cbc:CreditNoteTypeCode",
+            "381",
+            "cac:CreditNoteLine",
+            "cbc:CreditedQuantity",
+        )
     } else {
-        ("Invoice", NS_INVOICE, "cbc:InvoiceTypeCode", "380", "cac:InvoiceLine", "cbc:InvoicedQuantity")
+        (
+            "Invoice",
+            NS_INVOICE,
+            "cbc:InvoiceTypeCode",
+            "380",
+            "cac:InvoiceLine",
+            "cbc:InvoicedQuantity",
+        )
     };
 
     let mut w = Writer::new_with_indent(out, b' ', 2);
@@ -175,7 +189,9 @@ pub fn write_ubl<W: Write>(out: W, inv: &InvoiceOut) -> io::Result<()> {
                 })?;
             }
             if let Some(contract) = &inv.contract_ref {
-                node(w, "cac:ContractDocumentReference", |w| leaf(w, "cbc:ID", contract))?;
+                node(w, "cac:ContractDocumentReference", |w| {
+                    leaf(w, "cbc:ID", contract)
+                })?;
             }
             node(w, "cac:AccountingSupplierParty", |w| party(w, &inv.seller))?;
             node(w, "cac:AccountingCustomerParty", |w| party(w, &inv.buyer))?;
@@ -221,7 +237,12 @@ pub fn write_ubl<W: Write>(out: W, inv: &InvoiceOut) -> io::Result<()> {
                         tax_category(w, "cac:ClassifiedTaxCategory", &inv.vat, false)
                     })?;
                     node(w, "cac:Price", |w| {
-                        money(w, "cbc:PriceAmount", &format_amount(line.unit_price, cur), cur)
+                        money(
+                            w,
+                            "cbc:PriceAmount",
+                            &format_amount(line.unit_price, cur),
+                            cur,
+                        )
                     })
                 })?;
             }
@@ -231,7 +252,8 @@ pub fn write_ubl<W: Write>(out: W, inv: &InvoiceOut) -> io::Result<()> {
 }
 
 fn leaf<W: Write>(w: &mut Writer<W>, name: &str, text: &str) -> io::Result<()> {
-    w.create_element(name).write_text_content(BytesText::new(text))?;
+    w.create_element(name)
+        .write_text_content(BytesText::new(text))?;
     Ok(())
 }
 
@@ -251,7 +273,12 @@ fn node<W: Write>(
     Ok(())
 }
 
-fn tax_category<W: Write>(w: &mut Writer<W>, name: &str, vat: &VatOut, with_reason: bool) -> io::Result<()> {
+fn tax_category<W: Write>(
+    w: &mut Writer<W>,
+    name: &str,
+    vat: &VatOut,
+    with_reason: bool,
+) -> io::Result<()> {
     node(w, name, |w| {
         leaf(w, "cbc:ID", &vat.category)?;
         leaf(w, "cbc:Percent", &vat.percent.to_string())?;
@@ -278,7 +305,9 @@ fn party<W: Write>(w: &mut Writer<W>, p: &PartyOut) -> io::Result<()> {
             if let Some(sub) = &p.subentity {
                 leaf(w, "cbc:CountrySubentity", sub)?;
             }
-            node(w, "cac:Country", |w| leaf(w, "cbc:IdentificationCode", &p.country))
+            node(w, "cac:Country", |w| {
+                leaf(w, "cbc:IdentificationCode", &p.country)
+            })
         })?;
         if let Some(vat) = &p.vat_id {
             node(w, "cac:PartyTaxScheme", |w| {
@@ -320,8 +349,20 @@ mod tests {
 
     fn invoice(sign: i64) -> InvoiceOut {
         let lines = vec![
-            LineOut { name: "Montaj & service <lunar>".into(), quantity: 3, unit_code: "HUR".into(), unit_price: 15000, amount: sign * 45000 },
-            LineOut { name: "Materiale".into(), quantity: 1, unit_code: "H87".into(), unit_price: 10001, amount: sign * 10001 },
+            LineOut {
+                name: "Montaj & service <lunar>".into(),
+                quantity: 3,
+                unit_code: "HUR".into(),
+                unit_price: 15000,
+                amount: sign * 45000,
+            },
+            LineOut {
+                name: "Materiale".into(),
+                quantity: 1,
+                unit_code: "H87".into(),
+                unit_price: 10001,
+                amount: sign * 10001,
+            },
         ];
         let net: i64 = lines.iter().map(|l| l.amount).sum();
         InvoiceOut {
@@ -333,13 +374,24 @@ mod tests {
             buyer_reference: Some("PO-77".into()),
             order_ref: Some("PO-77".into()),
             contract_ref: Some("C-12/2024".into()),
-            preceding_invoice: (sign < 0).then(|| ("TCG000100".to_owned(), Some(Date::constant(2025, 3, 1)))),
-            seller: party("Termoconstruct Grup SRL", Some("RO18547290"), "J40/1234/2010"),
+            preceding_invoice: (sign < 0)
+                .then(|| ("TCG000100".to_owned(), Some(Date::constant(2025, 3, 1)))),
+            seller: party(
+                "Termoconstruct Grup SRL",
+                Some("RO18547290"),
+                "J40/1234/2010",
+            ),
             buyer: party("Ălfa Construcții SRL", None, "18547290"),
             payee_iban: Some("RO49AAAA1B31007593840000".into()),
             payment_id: None,
             lines,
-            vat: VatOut { category: "S".into(), percent: 19, amount: vat_amount(net, 19), exemption_code: None, exemption_reason: None },
+            vat: VatOut {
+                category: "S".into(),
+                percent: 19,
+                amount: vat_amount(net, 19),
+                exemption_code: None,
+                exemption_reason: None,
+            },
         }
     }
 
@@ -362,7 +414,11 @@ mod tests {
         assert_eq!(doc.line_extension.unwrap().value, "550.01");
         assert_eq!(doc.tax_inclusive.unwrap().value, "654.51");
         assert_eq!(doc.payable.value, "654.51");
-        let lines: Vec<&str> = doc.lines.iter().map(|l| l.line_extension_amount.value.as_str()).collect();
+        let lines: Vec<&str> = doc
+            .lines
+            .iter()
+            .map(|l| l.line_extension_amount.value.as_str())
+            .collect();
         assert_eq!(lines, ["450.00", "100.01"]);
     }
 

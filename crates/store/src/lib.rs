@@ -5,6 +5,7 @@
 //! Every table carries `org_id`, and every function here takes the organization it works in.
 
 pub mod blobs;
+pub mod bulk;
 mod migrate;
 pub mod records;
 pub mod repo;
@@ -106,8 +107,10 @@ impl Store {
                 )));
             }
             None => Pool::Sqlite(
-                open_sqlite(SqliteConnectOptions::new().filename(config.data_dir.join("creanta.db")))
-                    .await?,
+                open_sqlite(
+                    SqliteConnectOptions::new().filename(config.data_dir.join("creanta.db")),
+                )
+                .await?,
             ),
         };
         let store = Store { pool, blobs };
@@ -156,14 +159,20 @@ impl Store {
                 .fetch_optional(p)
                 .await?
                 .map(Row::Sqlite),
-            Pool::Pg(p) => sql::pg_query(sql, args).fetch_optional(p).await?.map(Row::Pg),
+            Pool::Pg(p) => sql::pg_query(sql, args)
+                .fetch_optional(p)
+                .await?
+                .map(Row::Pg),
         })
     }
 
     /// Drops a PostgreSQL schema made for a test.
     pub async fn drop_schema(&self, schema: &str) -> Result<()> {
         if let Pool::Pg(p) = &self.pool {
-            if !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            if !schema
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+            {
                 return Err(StoreError::Open(format!("bad schema name {schema:?}")));
             }
             sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
@@ -201,7 +210,10 @@ async fn open_pg(url: &str, schema: Option<&str>) -> Result<PgPool> {
         .map_err(|e| StoreError::Open(format!("{url}: {e}")))?;
     if let Some(schema) = schema {
         // Schema names come from our own tests, never from users; still, refuse anything odd.
-        if !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        if !schema
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
             return Err(StoreError::Open(format!("bad schema name {schema:?}")));
         }
         let admin = PgPoolOptions::new()

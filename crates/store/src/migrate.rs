@@ -21,7 +21,8 @@ pub(crate) async fn run(store: &Store) -> Result<()> {
     // concurrent starters wait for the first; SQLite's BEGIN IMMEDIATE does the same.
     let mut tx = store.begin().await?;
     if tx.backend() == Backend::Postgres {
-        tx.execute("SELECT pg_advisory_xact_lock(7461626)", &[]).await?;
+        tx.execute("SELECT pg_advisory_xact_lock(7461626)", &[])
+            .await?;
     }
     tx.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)",

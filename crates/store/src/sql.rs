@@ -96,7 +96,7 @@ impl From<jiff::Timestamp> for Value {
 /// Builds an argument list: `args![a, b, c]`.
 #[macro_export]
 macro_rules! args {
-    ($($v:expr),* $(,)?) => { vec![$($crate::sql::Value::from($v)),*] };
+    ($($v:expr),* $(,)?) => { [$($crate::sql::Value::from($v)),*] };
 }
 
 /// A row from either backend; columns are read by position with [`Row::get`].

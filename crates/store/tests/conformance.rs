@@ -13,7 +13,9 @@ struct Fixture {
 
 async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let url = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty());
+    let url = std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty());
     let schema = format!(
         "st_{}_{}",
         std::process::id(),
@@ -28,7 +30,11 @@ async fn fixture() -> Fixture {
         data_dir: dir.path().to_path_buf(),
     };
     let store = Store::open(&config).await.unwrap();
-    Fixture { store, config, _dir: dir }
+    Fixture {
+        store,
+        config,
+        _dir: dir,
+    }
 }
 
 impl Fixture {
@@ -75,7 +81,13 @@ fn debtor(code: &str) -> Debtor {
     }
 }
 
-fn invoice(entity_id: i64, debtor_id: i64, number: &str, due: jiff::civil::Date, total: i64) -> Invoice {
+fn invoice(
+    entity_id: i64,
+    debtor_id: i64,
+    number: &str,
+    due: jiff::civil::Date,
+    total: i64,
+) -> Invoice {
     Invoice {
         entity_id,
         debtor_id,
@@ -113,8 +125,12 @@ async fn records_round_trip_and_stay_in_their_organization() {
     Store::open(&f.config).await.unwrap();
 
     let mut tx = f.store.begin().await.unwrap();
-    let e = repo::insert_many(&mut tx, a.id, &[entity("18547290")]).await.unwrap()[0];
-    let d = repo::insert_many(&mut tx, a.id, &[debtor("D1")]).await.unwrap()[0];
+    let e = repo::insert_many(&mut tx, a.id, &[entity("18547290")])
+        .await
+        .unwrap()[0];
+    let d = repo::insert_many(&mut tx, a.id, &[debtor("D1")])
+        .await
+        .unwrap()[0];
     let invoices: Vec<Invoice> = (0..2500)
         .map(|i| invoice(e, d, &format!("{i:05}"), date(2025, 2, 1), 100 * i))
         .collect();
@@ -131,7 +147,12 @@ async fn records_round_trip_and_stay_in_their_organization() {
         assert_eq!(id, want_id);
         assert_eq!(rec, want);
     }
-    assert!(repo::load_all::<Invoice>(&mut tx, b.id).await.unwrap().is_empty());
+    assert!(
+        repo::load_all::<Invoice>(&mut tx, b.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(repo::count(&mut tx, b.id, Invoice::TABLE).await.unwrap(), 0);
 
     let mut changed = invoices[7].clone();
@@ -154,24 +175,47 @@ async fn records_round_trip_and_stay_in_their_organization() {
 #[tokio::test]
 async fn natural_keys_are_unique() {
     let f = fixture().await;
-    let a = orgs::ensure(&f.store, "a", jiff::Timestamp::now()).await.unwrap();
+    let a = orgs::ensure(&f.store, "a", jiff::Timestamp::now())
+        .await
+        .unwrap();
     let mut tx = f.store.begin().await.unwrap();
-    repo::insert_many(&mut tx, a.id, &[debtor("D1")]).await.unwrap();
-    assert!(repo::insert_many(&mut tx, a.id, &[debtor("D1")]).await.is_err());
+    repo::insert_many(&mut tx, a.id, &[debtor("D1")])
+        .await
+        .unwrap();
+    assert!(
+        repo::insert_many(&mut tx, a.id, &[debtor("D1")])
+            .await
+            .is_err()
+    );
     f.done().await;
 }
 
 #[tokio::test]
 async fn aging_buckets_have_exact_edges() {
     let f = fixture().await;
-    let a = orgs::ensure(&f.store, "a", jiff::Timestamp::now()).await.unwrap();
+    let a = orgs::ensure(&f.store, "a", jiff::Timestamp::now())
+        .await
+        .unwrap();
     let today = date(2025, 6, 30);
     let mut tx = f.store.begin().await.unwrap();
-    let e = repo::insert_many(&mut tx, a.id, &[entity("18547290")]).await.unwrap()[0];
-    let d = repo::insert_many(&mut tx, a.id, &[debtor("D1")]).await.unwrap()[0];
+    let e = repo::insert_many(&mut tx, a.id, &[entity("18547290")])
+        .await
+        .unwrap()[0];
+    let d = repo::insert_many(&mut tx, a.id, &[debtor("D1")])
+        .await
+        .unwrap()[0];
     let back = |n: i64| today.checked_sub(jiff::Span::new().days(n)).unwrap();
     // (days late, amount): each amount lands in exactly one bucket.
-    let cases = [(0, 1), (1, 10), (30, 100), (31, 1_000), (60, 10_000), (61, 100_000), (90, 1_000_000), (91, 10_000_000)];
+    let cases = [
+        (0, 1),
+        (1, 10),
+        (30, 100),
+        (31, 1_000),
+        (60, 10_000),
+        (61, 100_000),
+        (90, 1_000_000),
+        (91, 10_000_000),
+    ];
     let invoices: Vec<Invoice> = cases
         .iter()
         .enumerate()
@@ -179,9 +223,13 @@ async fn aging_buckets_have_exact_edges() {
         .collect();
     let ids = repo::insert_many(&mut tx, a.id, &invoices).await.unwrap();
     // A fully paid invoice is not open and appears nowhere.
-    let paid = repo::insert_many(&mut tx, a.id, &[invoice(e, d, "P", back(200), 5)]).await.unwrap()[0];
+    let paid = repo::insert_many(&mut tx, a.id, &[invoice(e, d, "P", back(200), 5)])
+        .await
+        .unwrap()[0];
     repo::add_paid(&mut tx, a.id, paid, 5).await.unwrap();
-    repo::add_paid(&mut tx, a.id, ids[7], 1_000_000).await.unwrap();
+    repo::add_paid(&mut tx, a.id, ids[7], 1_000_000)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let rows = reports::aging(&f.store, a.id, today).await.unwrap();
     assert_eq!(rows.len(), 1);
@@ -196,7 +244,9 @@ async fn aging_buckets_have_exact_edges() {
 #[tokio::test]
 async fn events_are_chained_and_append_only() {
     let f = fixture().await;
-    let a = orgs::ensure(&f.store, "a", jiff::Timestamp::now()).await.unwrap();
+    let a = orgs::ensure(&f.store, "a", jiff::Timestamp::now())
+        .await
+        .unwrap();
     let ev = |k: &str| events::NewEvent {
         actor: "test".into(),
         kind: k.into(),
@@ -205,12 +255,24 @@ async fn events_are_chained_and_append_only() {
         data: serde_json::json!({ "nume": "Țară și ăâî", "n": 1 }),
     };
     let mut tx = f.store.begin().await.unwrap();
-    events::append(&mut tx, a.id, jiff::Timestamp::now(), &[ev("one"), ev("two")]).await.unwrap();
-    events::append(&mut tx, a.id, jiff::Timestamp::now(), &[ev("three")]).await.unwrap();
+    events::append(
+        &mut tx,
+        a.id,
+        jiff::Timestamp::now(),
+        &[ev("one"), ev("two")],
+    )
+    .await
+    .unwrap();
+    events::append(&mut tx, a.id, jiff::Timestamp::now(), &[ev("three")])
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let mut tx = f.store.begin().await.unwrap();
     let list = events::list(&mut tx, a.id).await.unwrap();
-    assert_eq!(list.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![1, 2, 3]);
+    assert_eq!(
+        list.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        vec![1, 2, 3]
+    );
     assert_eq!(events::verify(&list), None);
     let mut forged = list.clone();
     forged[1].data = serde_json::json!({ "n": 2 });
@@ -218,12 +280,17 @@ async fn events_are_chained_and_append_only() {
     drop(tx);
     let mut tx = f.store.begin().await.unwrap();
     let edit = tx
-        .execute("UPDATE events SET kind = 'x' WHERE org_id = $1", &args![a.id])
+        .execute(
+            "UPDATE events SET kind = 'x' WHERE org_id = $1",
+            &args![a.id],
+        )
         .await;
     assert!(edit.is_err(), "events must refuse updates");
     drop(tx);
     let mut tx = f.store.begin().await.unwrap();
-    let delete = tx.execute("DELETE FROM events WHERE org_id = $1", &args![a.id]).await;
+    let delete = tx
+        .execute("DELETE FROM events WHERE org_id = $1", &args![a.id])
+        .await;
     assert!(delete.is_err(), "events must refuse deletes");
     f.done().await;
 }

@@ -65,17 +65,17 @@ pub fn derive(row: &InvoiceRow, entity: usize, foreign_buyer: bool) -> (Vec<Line
         .into_iter()
         .filter(|p| !foreign_buyer || *p == 0)
         .find_map(|p| net_for(row.total, p).map(|n| (p, n)))
+        // Not produced by the demo; the VAT then takes up the rounding, totals stay exact.
         .unwrap_or_else(|| {
-            // Not produced by the demo; still keep the totals consistent.
-            let n = net_for(row.total, 0).unwrap_or(row.total);
-            (by_date, n - (row.total - n - vat_amount(n, by_date)).min(0))
+            let net = i128::from(row.total) * 100 / (100 + i128::from(by_date));
+            (by_date, net as i64)
         });
     let h = mix(row);
     let items = ITEMS[entity % ITEMS.len()];
     let sign = if net < 0 { -1 } else { 1 };
     let abs = net.abs();
     let mut parts = Vec::with_capacity(2);
-    if abs >= 100_000 && h % 3 != 0 {
+    if abs >= 100_000 && !h.is_multiple_of(3) {
         let share = 35 + (h >> 8) % 40;
         let first = abs * share as i64 / 100 / 100 * 100;
         parts.push(first);

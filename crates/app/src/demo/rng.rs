@@ -68,7 +68,9 @@ impl Rng {
     }
 
     pub fn digits(&mut self, n: usize) -> String {
-        (0..n).map(|_| char::from(b'0' + self.below(10) as u8)).collect()
+        (0..n)
+            .map(|_| char::from(b'0' + self.below(10) as u8))
+            .collect()
     }
 
     /// `k` distinct elements of `items`, in random order (partial Fisher–Yates).

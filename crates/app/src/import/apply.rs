@@ -232,7 +232,11 @@ where
     let mut fresh: Vec<Keyed<K, R>> = Vec::new();
     for item in incoming {
         if let Some((i, first_place)) = seen.get(&item.key) {
-            let earlier = if *i < usize::MAX { fresh.get(*i).map(|k| &k.record) } else { None };
+            let earlier = if *i < usize::MAX {
+                fresh.get(*i).map(|k| &k.record)
+            } else {
+                None
+            };
             let same_as_existing = existing.get(&item.key).map(|(_, r)| r == &item.record);
             if earlier.is_some_and(|r| r == &item.record) || same_as_existing == Some(true) {
                 ctx.summary.unchanged += 1;
@@ -242,7 +246,10 @@ where
                 &item.place,
                 0,
                 None,
-                format!("{subject} {:?} appears twice with different values (also at {first_place})", item.key),
+                format!(
+                    "{subject} {:?} appears twice with different values (also at {first_place})",
+                    item.key
+                ),
             ));
             continue;
         }
@@ -319,8 +326,10 @@ async fn entities(ctx: &mut Ctx<'_>, rows: Vec<Located<EntityRow>>) -> Res<()> {
     let before_updated = ctx.summary.updated;
     let ids = upsert(ctx, "entity", &existing, incoming).await?;
     let accounts = repo::load_all::<EntityAccount>(&mut ctx.tx, ctx.org).await?;
-    let mut owner: HashMap<String, i64> =
-        accounts.into_iter().map(|(_, a)| (a.iban, a.entity_id)).collect();
+    let mut owner: HashMap<String, i64> = accounts
+        .into_iter()
+        .map(|(_, a)| (a.iban, a.entity_id))
+        .collect();
     let mut new_accounts = Vec::new();
     let mut grown: Vec<i64> = Vec::new();
     for l in &rows {
@@ -334,7 +343,10 @@ async fn entities(ctx: &mut Ctx<'_>, rows: Vec<Located<EntityRow>>) -> Res<()> {
                 )),
                 None => {
                     owner.insert(iban.clone(), entity_id);
-                    new_accounts.push(EntityAccount { entity_id, iban: iban.clone() });
+                    new_accounts.push(EntityAccount {
+                        entity_id,
+                        iban: iban.clone(),
+                    });
                     if existing.contains_key(&l.row.tax_id) && !grown.contains(&entity_id) {
                         grown.push(entity_id);
                     }
@@ -344,10 +356,7 @@ async fn entities(ctx: &mut Ctx<'_>, rows: Vec<Located<EntityRow>>) -> Res<()> {
     }
     repo::insert_many(&mut ctx.tx, ctx.org, &new_accounts).await?;
     // An entity whose only change is a new account counts as updated, not unchanged.
-    let updated_ids: Vec<i64> = ctx.events[..]
-        .iter()
-        .filter_map(|e| e.subject_id)
-        .collect();
+    let updated_ids: Vec<i64> = ctx.events[..].iter().filter_map(|e| e.subject_id).collect();
     for id in grown {
         if !updated_ids.contains(&id) {
             ctx.summary.updated += 1;
@@ -378,7 +387,10 @@ async fn debtors(ctx: &mut Ctx<'_>, rows: Vec<Located<DebtorRow>>) -> Res<()> {
         .collect();
     missing.sort();
     missing.dedup();
-    let new_groups: Vec<DebtorGroup> = missing.iter().map(|name| DebtorGroup { name: name.clone() }).collect();
+    let new_groups: Vec<DebtorGroup> = missing
+        .iter()
+        .map(|name| DebtorGroup { name: name.clone() })
+        .collect();
     let new_ids = repo::insert_many(&mut ctx.tx, ctx.org, &new_groups).await?;
     groups.extend(missing.into_iter().zip(new_ids));
 
@@ -425,13 +437,15 @@ async fn code_map(ctx: &mut Ctx<'_>, table: &str, key: &str) -> Res<HashMap<Stri
 
 async fn contacts(ctx: &mut Ctx<'_>, rows: Vec<Located<ContactRow>>) -> Res<()> {
     let debtors = code_map(ctx, "debtors", "code").await?;
-    let existing = keyed_existing(repo::load_all::<Contact>(&mut ctx.tx, ctx.org).await?, |c| {
-        (c.debtor_id, c.name.clone())
-    });
+    let existing = keyed_existing(
+        repo::load_all::<Contact>(&mut ctx.tx, ctx.org).await?,
+        |c| (c.debtor_id, c.name.clone()),
+    );
     let mut incoming = Vec::new();
     for l in &rows {
         let Some(&debtor_id) = debtors.get(&l.row.debtor_code) else {
-            ctx.errors.push(l.error(Some("debtor_code"), unknown_debtor(&l.row.debtor_code)));
+            ctx.errors
+                .push(l.error(Some("debtor_code"), unknown_debtor(&l.row.debtor_code)));
             continue;
         };
         incoming.push(Keyed {
@@ -464,21 +478,26 @@ fn unknown_entity(tax_id: &str) -> String {
 async fn contracts(ctx: &mut Ctx<'_>, rows: Vec<Located<ContractRow>>) -> Res<()> {
     let debtors = code_map(ctx, "debtors", "code").await?;
     let entities = code_map(ctx, "entities", "tax_id").await?;
-    let existing = keyed_existing(repo::load_all::<Contract>(&mut ctx.tx, ctx.org).await?, |c| {
-        (c.entity_id, c.number.clone())
-    });
+    let existing = keyed_existing(
+        repo::load_all::<Contract>(&mut ctx.tx, ctx.org).await?,
+        |c| (c.entity_id, c.number.clone()),
+    );
     let mut incoming = Vec::new();
     for l in &rows {
         let r = &l.row;
         let debtor = debtors.get(&r.debtor_code).copied();
         let entity = entities.get(&r.entity_tax_id).copied();
         if debtor.is_none() {
-            ctx.errors.push(l.error(Some("debtor_code"), unknown_debtor(&r.debtor_code)));
+            ctx.errors
+                .push(l.error(Some("debtor_code"), unknown_debtor(&r.debtor_code)));
         }
         if entity.is_none() {
-            ctx.errors.push(l.error(Some("entity_tax_id"), unknown_entity(&r.entity_tax_id)));
+            ctx.errors
+                .push(l.error(Some("entity_tax_id"), unknown_entity(&r.entity_tax_id)));
         }
-        let (Some(debtor_id), Some(entity_id)) = (debtor, entity) else { continue };
+        let (Some(debtor_id), Some(entity_id)) = (debtor, entity) else {
+            continue;
+        };
         incoming.push(Keyed {
             key: (entity_id, r.number.clone()),
             record: Contract {
@@ -527,10 +546,10 @@ async fn invoices(ctx: &mut Ctx<'_>, rows: Vec<Incoming>, options: &ImportOption
         debtor_by_tax.entry(d.tax_id.clone()).or_insert(*id);
         debtor_terms.insert(*id, d.payment_terms_days);
     }
-    let contracts: HashMap<(i64, String), (i64, Contract)> =
-        keyed_existing(repo::load_all::<Contract>(&mut ctx.tx, ctx.org).await?, |c| {
-            (c.entity_id, c.number.clone())
-        });
+    let contracts: HashMap<(i64, String), (i64, Contract)> = keyed_existing(
+        repo::load_all::<Contract>(&mut ctx.tx, ctx.org).await?,
+        |c| (c.entity_id, c.number.clone()),
+    );
 
     // Every unknown seller becomes an entity while that is allowed (first import into an
     // empty organization, or --add-entities) — before any buyer is judged, so the outcome does
@@ -584,7 +603,8 @@ async fn invoices(ctx: &mut Ctx<'_>, rows: Vec<Incoming>, options: &ImportOption
                     continue;
                 }
                 (None, _) => {
-                    ctx.errors.push(inc.error("entity_tax_id", unknown_entity(&r.entity_tax_id)));
+                    ctx.errors
+                        .push(inc.error("entity_tax_id", unknown_entity(&r.entity_tax_id)));
                     continue;
                 }
             },
@@ -593,7 +613,8 @@ async fn invoices(ctx: &mut Ctx<'_>, rows: Vec<Incoming>, options: &ImportOption
             match debtor_by_code.get(code) {
                 Some(id) => *id,
                 None => {
-                    ctx.errors.push(inc.error("debtor_code", unknown_debtor(code)));
+                    ctx.errors
+                        .push(inc.error("debtor_code", unknown_debtor(code)));
                     continue;
                 }
             }
@@ -618,7 +639,10 @@ async fn invoices(ctx: &mut Ctx<'_>, rows: Vec<Incoming>, options: &ImportOption
             if debtor_by_code.contains_key(&party.tax_id) {
                 ctx.errors.push(inc.error(
                     "buyer_tax_id",
-                    format!("a debtor with code {} exists with another tax id", party.tax_id),
+                    format!(
+                        "a debtor with code {} exists with another tax id",
+                        party.tax_id
+                    ),
                 ));
                 continue;
             }
@@ -634,9 +658,18 @@ async fn invoices(ctx: &mut Ctx<'_>, rows: Vec<Incoming>, options: &ImportOption
         return Ok(());
     }
 
-    let existing = keyed_existing(repo::load_all::<Invoice>(&mut ctx.tx, ctx.org).await?, |i| {
-        (i.entity_id, i.series.clone(), i.number.clone(), i.kind.clone(), i.doc_key.clone())
-    });
+    let existing = keyed_existing(
+        repo::load_all::<Invoice>(&mut ctx.tx, ctx.org).await?,
+        |i| {
+            (
+                i.entity_id,
+                i.series.clone(),
+                i.number.clone(),
+                i.kind.clone(),
+                i.doc_key.clone(),
+            )
+        },
+    );
     let mut incoming = Vec::with_capacity(resolved.len());
     let mut attachments: Vec<(InvoiceKey, Vec<Attachment>, Option<i64>)> = Vec::new();
     for (inc, entity_id, debtor_id) in resolved {
@@ -654,14 +687,29 @@ async fn invoices(ctx: &mut Ctx<'_>, rows: Vec<Incoming>, options: &ImportOption
                 .or(debtor_terms.get(&debtor_id).copied().flatten());
             attrs.insert(
                 "due_date_source".into(),
-                if terms.is_some() { "payment terms" } else { "issue date (no due date on the invoice)" }.into(),
+                if terms.is_some() {
+                    "payment terms"
+                } else {
+                    "issue date (no due date on the invoice)"
+                }
+                .into(),
             );
             r.issue_date
                 .checked_add(terms.unwrap_or(0).days())
                 .unwrap_or(r.issue_date)
         };
-        let kind = if r.total < 0 { "credit_note" } else { "invoice" };
-        let key = (entity_id, r.series.clone(), r.number.clone(), kind.to_owned(), inc.doc_key.clone());
+        let kind = if r.total < 0 {
+            "credit_note"
+        } else {
+            "invoice"
+        };
+        let key = (
+            entity_id,
+            r.series.clone(),
+            r.number.clone(),
+            kind.to_owned(),
+            inc.doc_key.clone(),
+        );
         if !inc.attachments.is_empty() {
             attachments.push((key.clone(), inc.attachments.clone(), Some(debtor_id)));
         }
@@ -703,7 +751,12 @@ async fn invoices(ctx: &mut Ctx<'_>, rows: Vec<Incoming>, options: &ImportOption
     for (key, files, debtor_id) in attachments {
         let invoice_id = ids[&key];
         for a in files {
-            docs.push((a, debtor_id, Some(invoice_id), None));
+            let link = Link {
+                debtor_id,
+                invoice_id: Some(invoice_id),
+                contract_id: None,
+            };
+            docs.push((a, link));
         }
     }
     store_documents(ctx, docs).await
@@ -724,11 +777,17 @@ async fn create_entity(ctx: &mut Ctx<'_>, p: &Party, place: &str) -> Res<i64> {
     let accounts: Vec<EntityAccount> = p
         .ibans
         .iter()
-        .map(|iban| EntityAccount { entity_id: id, iban: iban.clone() })
+        .map(|iban| EntityAccount {
+            entity_id: id,
+            iban: iban.clone(),
+        })
         .collect();
     // An IBAN already recorded for another entity stays with it.
     let known = code_map(ctx, "entity_accounts", "iban").await?;
-    let accounts: Vec<EntityAccount> = accounts.into_iter().filter(|a| !known.contains_key(&a.iban)).collect();
+    let accounts: Vec<EntityAccount> = accounts
+        .into_iter()
+        .filter(|a| !known.contains_key(&a.iban))
+        .collect();
     repo::insert_many(&mut ctx.tx, ctx.org, &accounts).await?;
     ctx.summary.entities_created += 1;
     ctx.events.push(NewEvent {
@@ -752,7 +811,12 @@ async fn create_debtor(ctx: &mut Ctx<'_>, p: &Party, place: &str) -> Res<i64> {
         country: p.country.clone(),
         city: p.city.clone(),
         address: p.address.clone(),
-        language: if p.country.as_deref().is_none_or(|c| c == "RO") { "ro" } else { "en" }.into(),
+        language: if p.country.as_deref().is_none_or(|c| c == "RO") {
+            "ro"
+        } else {
+            "en"
+        }
+        .into(),
         owner_email: None,
         policy: None,
         payment_terms_days: None,
@@ -775,7 +839,11 @@ async fn create_debtor(ctx: &mut Ctx<'_>, p: &Party, place: &str) -> Res<i64> {
 }
 
 fn media_type(file_name: &str) -> &'static str {
-    let ext = file_name.rsplit('.').next().unwrap_or_default().to_ascii_lowercase();
+    let ext = file_name
+        .rsplit('.')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     match ext.as_str() {
         "pdf" => "application/pdf",
         "xml" => "application/xml",
@@ -788,12 +856,17 @@ fn media_type(file_name: &str) -> &'static str {
     }
 }
 
+/// What a document is attached to.
+#[derive(Debug, Clone, Copy, Default)]
+struct Link {
+    debtor_id: Option<i64>,
+    invoice_id: Option<i64>,
+    contract_id: Option<i64>,
+}
+
 /// Stores files as content-addressed blobs and links them; the same file linked to the same
 /// things again is not stored twice.
-async fn store_documents(
-    ctx: &mut Ctx<'_>,
-    docs: Vec<(Attachment, Option<i64>, Option<i64>, Option<i64>)>,
-) -> Res<()> {
+async fn store_documents(ctx: &mut Ctx<'_>, docs: Vec<(Attachment, Link)>) -> Res<()> {
     let existing: std::collections::HashSet<(String, String, String)> =
         repo::load_all::<Document>(&mut ctx.tx, ctx.org)
             .await?
@@ -802,7 +875,15 @@ async fn store_documents(
             .collect();
     let mut fresh: Vec<(Document, Vec<u8>)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for (a, debtor_id, invoice_id, contract_id) in docs {
+    for (
+        a,
+        Link {
+            debtor_id,
+            invoice_id,
+            contract_id,
+        },
+    ) in docs
+    {
         let sha = sha256_hex(&a.bytes);
         let link_key = Document::link_key_for(debtor_id, invoice_id, contract_id);
         let key = (sha.clone(), a.doc_type.code().to_owned(), link_key.clone());
@@ -826,7 +907,11 @@ async fn store_documents(
     }
     let mut blob_rows: Vec<(String, i64)> = Vec::new();
     for (d, bytes) in &fresh {
-        ctx.app.store.blobs().put(bytes).map_err(creanta_store::StoreError::from)?;
+        ctx.app
+            .store
+            .blobs()
+            .put(bytes)
+            .map_err(creanta_store::StoreError::from)?;
         blob_rows.push((d.sha256.clone(), d.size));
     }
     blob_rows.sort();
@@ -854,7 +939,10 @@ async fn documents(ctx: &mut Ctx<'_>, rows: Vec<(Located<DocumentRow>, Vec<u8>)>
     }
     let mut contracts: HashMap<String, Vec<(i64, i64)>> = HashMap::new();
     for (id, c) in repo::load_all::<Contract>(&mut ctx.tx, ctx.org).await? {
-        contracts.entry(c.number.clone()).or_default().push((id, c.debtor_id));
+        contracts
+            .entry(c.number.clone())
+            .or_default()
+            .push((id, c.debtor_id));
     }
     let mut docs = Vec::new();
     for (l, bytes) in rows {
@@ -865,20 +953,30 @@ async fn documents(ctx: &mut Ctx<'_>, rows: Vec<(Located<DocumentRow>, Vec<u8>)>
         if let Some(code) = &r.debtor_code {
             match debtors.get(code) {
                 Some(id) => debtor_id = Some(*id),
-                None => ctx.errors.push(l.error(Some("debtor_code"), unknown_debtor(code))),
+                None => ctx
+                    .errors
+                    .push(l.error(Some("debtor_code"), unknown_debtor(code))),
             }
         }
         if let Some(number) = &r.invoice_number {
-            match invoices.get(match_key("", number).as_str()).map(Vec::as_slice) {
+            match invoices
+                .get(match_key("", number).as_str())
+                .map(Vec::as_slice)
+            {
                 Some([one]) => {
                     invoice_id = Some(one.id);
                     debtor_id = debtor_id.or(Some(one.debtor_id));
                 }
                 Some(many) if many.len() > 1 => ctx.errors.push(l.error(
                     Some("invoice_number"),
-                    format!("{number:?} names {} invoices (of different entities)", many.len()),
+                    format!(
+                        "{number:?} names {} invoices (of different entities)",
+                        many.len()
+                    ),
                 )),
-                _ => ctx.errors.push(l.error(Some("invoice_number"), format!("no invoice {number:?}"))),
+                _ => ctx
+                    .errors
+                    .push(l.error(Some("invoice_number"), format!("no invoice {number:?}"))),
             }
         }
         if let Some(number) = &r.contract_number {
@@ -891,14 +989,27 @@ async fn documents(ctx: &mut Ctx<'_>, rows: Vec<(Located<DocumentRow>, Vec<u8>)>
                     Some("contract_number"),
                     format!("{number:?} names {} contracts", many.len()),
                 )),
-                _ => ctx.errors.push(l.error(Some("contract_number"), format!("no contract {number:?}"))),
+                _ => ctx
+                    .errors
+                    .push(l.error(Some("contract_number"), format!("no contract {number:?}"))),
             }
         }
         let file_name = std::path::Path::new(&r.file)
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| r.file.clone());
-        docs.push((Attachment { doc_type: r.doc_type, file_name, bytes }, debtor_id, invoice_id, contract_id));
+        docs.push((
+            Attachment {
+                doc_type: r.doc_type,
+                file_name,
+                bytes,
+            },
+            Link {
+                debtor_id,
+                invoice_id,
+                contract_id,
+            },
+        ));
     }
     if !ctx.errors.is_empty() {
         return Ok(());
@@ -921,9 +1032,10 @@ async fn payments(ctx: &mut Ctx<'_>, rows: Vec<Located<PaymentRow>>) -> Res<()> 
     for (i, b) in balances.iter().enumerate() {
         by_key.entry(b.match_key.clone()).or_default().push(i);
     }
-    let existing = keyed_existing(repo::load_all::<Payment>(&mut ctx.tx, ctx.org).await?, |p| {
-        p.transaction_id.clone()
-    });
+    let existing = keyed_existing(
+        repo::load_all::<Payment>(&mut ctx.tx, ctx.org).await?,
+        |p| p.transaction_id.clone(),
+    );
     let mut occurrences: HashMap<String, usize> = HashMap::new();
     let mut incoming = Vec::with_capacity(rows.len());
     let mut targets: HashMap<String, Option<usize>> = HashMap::new();
@@ -946,7 +1058,10 @@ async fn payments(ctx: &mut Ctx<'_>, rows: Vec<Located<PaymentRow>>) -> Res<()> 
                 );
                 let n = occurrences.entry(content.clone()).or_insert(0);
                 *n += 1;
-                format!("h:{}", &sha256_hex(format!("{content}#{n}").as_bytes())[..24])
+                format!(
+                    "h:{}",
+                    &sha256_hex(format!("{content}#{n}").as_bytes())[..24]
+                )
             }
         };
         let target = r.invoice_number.as_ref().and_then(|n| {
@@ -992,12 +1107,18 @@ async fn payments(ctx: &mut Ctx<'_>, rows: Vec<Located<PaymentRow>>) -> Res<()> 
     if !ctx.errors.is_empty() {
         return Ok(());
     }
-    let index_of: HashMap<i64, usize> = balances.iter().enumerate().map(|(i, b)| (b.id, i)).collect();
+    let index_of: HashMap<i64, usize> = balances
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (b.id, i))
+        .collect();
     let mut allocations = Vec::new();
     for (tid, amount) in to_allocate {
         let payment_id = ids[&tid];
         if existing.contains_key(&tid) {
-            for (invoice_id, amount) in repo::take_allocations(&mut ctx.tx, ctx.org, payment_id).await? {
+            for (invoice_id, amount) in
+                repo::take_allocations(&mut ctx.tx, ctx.org, payment_id).await?
+            {
                 repo::add_paid(&mut ctx.tx, ctx.org, invoice_id, -amount).await?;
                 if let Some(&i) = index_of.get(&invoice_id) {
                     balances[i].paid -= amount;
@@ -1017,7 +1138,11 @@ async fn payments(ctx: &mut Ctx<'_>, rows: Vec<Located<PaymentRow>>) -> Res<()> 
         }
         b.paid += part;
         repo::add_paid(&mut ctx.tx, ctx.org, b.id, part).await?;
-        allocations.push(Allocation { payment_id, invoice_id: b.id, amount: part });
+        allocations.push(Allocation {
+            payment_id,
+            invoice_id: b.id,
+            amount: part,
+        });
         ctx.summary.payments_allocated += 1;
     }
     repo::insert_many(&mut ctx.tx, ctx.org, &allocations).await?;

@@ -43,7 +43,10 @@ pub fn collect_files(kind: ImportKind, paths: &[PathBuf]) -> Result<Vec<InputFil
             walk(kind, p, &mut out)
                 .map_err(|e| RowError::new(&label, 0, None, format!("cannot read folder: {e}")))?;
         } else if accepted(kind, p) {
-            out.push(InputFile { path: p.clone(), label });
+            out.push(InputFile {
+                path: p.clone(),
+                label,
+            });
         } else {
             let what = if kind == ImportKind::Invoices {
                 "CSV, XLSX, e-Factura XML or ANAF ZIP"
@@ -76,7 +79,10 @@ fn walk(kind: ImportKind, dir: &Path, out: &mut Vec<InputFile>) -> std::io::Resu
         if e.file_type()?.is_dir() {
             walk(kind, &path, out)?;
         } else if accepted(kind, &path) {
-            out.push(InputFile { label: path.display().to_string(), path });
+            out.push(InputFile {
+                label: path.display().to_string(),
+                path,
+            });
         }
     }
     Ok(())
@@ -99,7 +105,12 @@ pub fn read_all(
         let bytes = match std::fs::read(&f.path) {
             Ok(b) => b,
             Err(e) => {
-                errors.push(RowError::new(&f.label, 0, None, format!("cannot read: {e}")));
+                errors.push(RowError::new(
+                    &f.label,
+                    0,
+                    None,
+                    format!("cannot read: {e}"),
+                ));
                 continue;
             }
         };
@@ -143,17 +154,18 @@ fn read_one(
                 file_name: file_name(&f.path),
                 bytes: bytes.to_vec(),
             }];
-            input
-                .invoices
-                .push(ubl::incoming(&f.label, &doc, &sha256_hex(bytes), attachments).map_err(|e| vec![e])?);
+            input.invoices.push(
+                ubl::incoming(&f.label, &doc, &sha256_hex(bytes), attachments)
+                    .map_err(|e| vec![e])?,
+            );
             Ok(())
         }
         "zip" => {
             let archive = anaf_zip::read_anaf_zip(bytes)
                 .map_err(|e| vec![RowError::new(&f.label, 0, None, e.to_string())])?;
             let label = format!("{}!{}", f.label, archive.invoice_name);
-            let doc = ublfmt::parse_ubl(&archive.invoice_xml)
-                .map_err(|e| vec![ubl_error(&label, &e)])?;
+            let doc =
+                ublfmt::parse_ubl(&archive.invoice_xml).map_err(|e| vec![ubl_error(&label, &e)])?;
             let mut attachments = vec![Attachment {
                 doc_type: DocType::InvoiceXml,
                 file_name: archive.invoice_name.clone(),
@@ -166,12 +178,10 @@ fn read_one(
                     bytes: sig,
                 });
             }
-            input
-                .invoices
-                .push(
-                    ubl::incoming(&label, &doc, &sha256_hex(&archive.invoice_xml), attachments)
-                        .map_err(|e| vec![e])?,
-                );
+            input.invoices.push(
+                ubl::incoming(&label, &doc, &sha256_hex(&archive.invoice_xml), attachments)
+                    .map_err(|e| vec![e])?,
+            );
             Ok(())
         }
         _ => {
@@ -197,7 +207,10 @@ fn read_one(
                             Ok(bytes) => input.documents.push((d, bytes)),
                             Err(e) => errors.push(d.error(
                                 Some("file"),
-                                format!("cannot read {:?} (relative to the CSV's folder): {e}", d.row.file),
+                                format!(
+                                    "cannot read {:?} (relative to the CSV's folder): {e}",
+                                    d.row.file
+                                ),
                             )),
                         }
                     }

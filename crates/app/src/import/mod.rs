@@ -171,4 +171,80 @@ pub async fn import_paths(
     apply::apply(app, kind, input, options, progress).await
 }
 
-pub use apply::Input;
+pub use apply::{Incoming, Input, match_key};
+
+/// The reading half of an import alone: files found, read and checked, nothing written.
+pub fn read_paths(
+    kind: ImportKind,
+    paths: &[std::path::PathBuf],
+    progress: &dyn Progress,
+) -> Result<Input, ImportError> {
+    let files = collect_files(kind, paths).map_err(|e| ImportError::rejected(vec![e]))?;
+    files::read_all(kind, &files, progress)
+}
+
+/// Loads generated demo data through the same checks and writes as file imports, kind by
+/// kind in dependency order.
+pub async fn import_demo(
+    app: &App,
+    data: crate::demo::DemoData,
+    progress: &dyn Progress,
+) -> Result<Vec<ImportSummary>, ImportError> {
+    use creanta_formats::rows::Located;
+    fn located<T>(file: &str, rows: Vec<T>) -> Vec<Located<T>> {
+        rows.into_iter()
+            .enumerate()
+            .map(|(i, row)| Located {
+                file: file.to_owned(),
+                line: i as u64 + 2,
+                row,
+            })
+            .collect()
+    }
+    let options = ImportOptions::default();
+    let mut summaries = Vec::new();
+    for kind in ImportKind::ALL {
+        let mut input = Input::new(kind);
+        let file = format!("demo/{}.csv", kind.name());
+        match kind {
+            ImportKind::Entities => input.entities = located(&file, data.entities.clone()),
+            ImportKind::Debtors => input.debtors = located(&file, data.debtors.clone()),
+            ImportKind::Contacts => input.contacts = located(&file, data.contacts.clone()),
+            ImportKind::Contracts => input.contracts = located(&file, data.contracts.clone()),
+            ImportKind::Invoices => {
+                input.invoices = located(&file, data.invoices.clone())
+                    .into_iter()
+                    .map(apply::Incoming::from_row)
+                    .collect()
+            }
+            ImportKind::Payments => input.payments = located(&file, data.payments.clone()),
+            ImportKind::Documents => {
+                // Shared files (placeholders) carry their bytes on their first row only.
+                let mut bytes_of: std::collections::HashMap<&str, &[u8]> =
+                    std::collections::HashMap::new();
+                for d in data.documents.iter().filter(|d| !d.bytes.is_empty()) {
+                    bytes_of.entry(d.file_name.as_str()).or_insert(&d.bytes);
+                }
+                input.documents = data
+                    .documents
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| {
+                        let row = Located {
+                            file: file.clone(),
+                            line: i as u64 + 2,
+                            row: d.row.clone(),
+                        };
+                        let bytes = bytes_of
+                            .get(d.file_name.as_str())
+                            .map(|b| b.to_vec())
+                            .unwrap_or_default();
+                        (row, bytes)
+                    })
+                    .collect()
+            }
+        }
+        summaries.push(apply::apply(app, kind, input, &options, progress).await?);
+    }
+    Ok(summaries)
+}

@@ -35,7 +35,10 @@ pub(crate) fn party_tax_id(p: &UblParty) -> Option<String> {
 pub(crate) fn party_identity(p: &UblParty) -> Option<String> {
     party_tax_id(p).or_else(|| {
         let slug = |s: &String| -> String {
-            s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect()
+            s.chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_uppercase)
+                .collect()
         };
         p.identifier
             .as_ref()
@@ -76,7 +79,12 @@ pub(crate) fn incoming(
         UblDocKind::CreditNote => "/CreditNote",
     };
     let currency = Currency::parse(&doc.currency).map_err(|e| {
-        RowError::new(label, 0, Some(&format!("{root}/cbc:DocumentCurrencyCode")), e.to_string())
+        RowError::new(
+            label,
+            0,
+            Some(&format!("{root}/cbc:DocumentCurrencyCode")),
+            e.to_string(),
+        )
     })?;
     let payable = amount(label, &doc.payable, currency)?;
     // A CreditNote (or an Invoice typed 381) states a positive amount that we owe back; the

@@ -49,12 +49,7 @@ fn chain_hash(prev: &str, seq: i64, at: &jiff::Timestamp, e: &NewEvent) -> Strin
 
 /// Appends events in order. The organization row is locked first (PostgreSQL), so two
 /// writers never fork the chain; SQLite's write lock does the same.
-pub async fn append(
-    tx: &mut Tx,
-    org: i64,
-    at: jiff::Timestamp,
-    events: &[NewEvent],
-) -> Result<()> {
+pub async fn append(tx: &mut Tx, org: i64, at: jiff::Timestamp, events: &[NewEvent]) -> Result<()> {
     if events.is_empty() {
         return Ok(());
     }

@@ -103,7 +103,8 @@ pub async fn ids_by(
     let sql = format!("SELECT {key}, id FROM {table} WHERE org_id = $1 ORDER BY {order}");
     let mut map = std::collections::HashMap::new();
     for row in tx.fetch_all(&sql, &args![org]).await? {
-        map.entry(row.get::<String>(0)?).or_insert(row.get::<i64>(1)?);
+        map.entry(row.get::<String>(0)?)
+            .or_insert(row.get::<i64>(1)?);
     }
     Ok(map)
 }

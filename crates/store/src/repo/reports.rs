@@ -41,7 +41,7 @@ pub async fn invoices(store: &Store, org: i64, f: &InvoiceFilter) -> Result<Vec<
          JOIN debtors d ON d.id = i.debtor_id AND d.org_id = i.org_id \
          WHERE i.org_id = $1",
     );
-    let mut params: Vec<Value> = args![org];
+    let mut params: Vec<Value> = args![org].to_vec();
     if let Some(code) = &f.debtor_code {
         params.push(code.into());
         sql.push_str(&format!(" AND d.code = ${}", params.len()));

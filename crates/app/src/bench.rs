@@ -1,0 +1,207 @@
+//! `creanta bench import`: the import measured against its floor, side by side in one run.
+//!
+//! For each backend and each format (CSV, e-Factura XML) of the same invoices:
+//! * full — `import invoices` into a store that holds the entities and debtors;
+//! * parse — reading and checking the same files, nothing stored;
+//! * insert — a bare bulk insert of the same rows into the same table and indexes
+//!   (one prepared statement in one transaction on SQLite, `COPY` on PostgreSQL);
+//! * floor = parse + insert, and the ratio full / floor.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use creanta_store::records::Invoice;
+use creanta_store::repo;
+use serde::Serialize;
+
+use crate::import::{self, ImportKind, ImportOptions, NoProgress};
+use crate::testing::TestApp;
+use crate::{App, AppError};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchLine {
+    pub backend: String,
+    pub format: String,
+    pub invoices: usize,
+    pub full: Duration,
+    pub parse: Duration,
+    pub insert: Duration,
+}
+
+impl BenchLine {
+    pub fn floor(&self) -> Duration {
+        self.parse + self.insert
+    }
+    pub fn ratio(&self) -> f64 {
+        self.full.as_secs_f64() / self.floor().as_secs_f64()
+    }
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn bench_err(e: impl std::fmt::Display) -> AppError {
+    AppError::Invalid(e.to_string())
+}
+
+async fn with_master_data(url: &Option<String>, dir: &Path) -> Result<TestApp, AppError> {
+    let t = TestApp::with_database(url.clone()).await;
+    for (kind, file) in [
+        (ImportKind::Entities, "entities.csv"),
+        (ImportKind::Debtors, "debtors.csv"),
+    ] {
+        import::import_paths(
+            &t.app,
+            kind,
+            &[dir.join(file)],
+            &ImportOptions::default(),
+            &NoProgress,
+        )
+        .await
+        .map_err(bench_err)?;
+    }
+    Ok(t)
+}
+
+/// The rows of `input` as invoice records, ids resolved as the import would.
+async fn records(app: &App, input: &import::Input) -> Result<Vec<Invoice>, AppError> {
+    let mut tx = app.store.begin().await?;
+    let entities = repo::ids_by(&mut tx, app.org_id(), "entities", "tax_id", "tax_id").await?;
+    let by_code = repo::ids_by(&mut tx, app.org_id(), "debtors", "code", "code").await?;
+    let by_tax = repo::ids_by(&mut tx, app.org_id(), "debtors", "tax_id", "code").await?;
+    drop(tx);
+    input
+        .invoices
+        .iter()
+        .map(|inc| {
+            let r = &inc.row;
+            let debtor = r
+                .debtor_code
+                .as_ref()
+                .and_then(|c| by_code.get(c))
+                .or_else(|| by_tax.get(&r.buyer_tax_id));
+            let (Some(entity_id), Some(debtor_id)) = (entities.get(&r.entity_tax_id), debtor)
+            else {
+                return Err(bench_err(format!("{}: unknown entity or debtor", inc.file)));
+            };
+            Ok(Invoice {
+                entity_id: *entity_id,
+                debtor_id: *debtor_id,
+                contract_id: None,
+                series: r.series.clone(),
+                number: r.number.clone(),
+                match_key: import::match_key(&r.series, &r.number),
+                doc_key: inc.doc_key.clone(),
+                kind: if r.total < 0 {
+                    "credit_note"
+                } else {
+                    "invoice"
+                }
+                .into(),
+                issue_date: r.issue_date,
+                due_date: r.due_date,
+                currency: r.currency.as_str().into(),
+                total: r.total,
+                buyer_tax_id: r.buyer_tax_id.clone(),
+                buyer_name: r.buyer_name.clone(),
+                po_number: r.po_number.clone(),
+                contract_number: r.contract_number.clone(),
+                mentions: r.mentions.clone(),
+                iban: r.iban.clone(),
+                sent_to: r.sent_to.clone(),
+                sent_on: r.sent_on,
+                source: inc.source.into(),
+                injected_errors: r.injected_errors.clone().unwrap_or_default(),
+                attrs: "{}".into(),
+            })
+        })
+        .collect()
+}
+
+/// Runs every measurement `runs` times on SQLite and, when `postgres_url` is given, on
+/// PostgreSQL. `dir` is a `creanta demo --export DIR --ubl` folder.
+pub async fn import_benchmark(
+    dir: &Path,
+    runs: usize,
+    postgres_url: Option<String>,
+    with_ubl: bool,
+    report: &mut dyn FnMut(&str),
+) -> Result<Vec<BenchLine>, AppError> {
+    let mut lines = Vec::new();
+    let mut backends = vec![("sqlite", None)];
+    if let Some(url) = postgres_url {
+        backends.push(("postgres", Some(url)));
+    }
+    let mut formats = vec![("csv", vec![dir.join("invoices.csv")])];
+    if with_ubl {
+        formats.push(("ubl", vec![dir.join("ubl")]));
+    }
+    for (backend, url) in &backends {
+        for (format, paths) in &formats {
+            let (mut full, mut parse, mut insert) = (Vec::new(), Vec::new(), Vec::new());
+            let mut count = 0;
+            for run in 0..runs.max(1) {
+                report(&format!("{backend} {format} run {}/{runs}", run + 1));
+                let started = Instant::now();
+                let input = import::read_paths(ImportKind::Invoices, paths, &NoProgress)
+                    .map_err(bench_err)?;
+                parse.push(started.elapsed());
+                count = input.invoices.len();
+
+                let t = with_master_data(url, dir).await?;
+                let recs = records(&t.app, &input).await?;
+                let started = Instant::now();
+                creanta_store::bulk::bare_insert(&t.app.store, t.app.org_id(), &recs).await?;
+                insert.push(started.elapsed());
+                t.cleanup().await;
+
+                let t = with_master_data(url, dir).await?;
+                let started = Instant::now();
+                let s = import::import_paths(
+                    &t.app,
+                    ImportKind::Invoices,
+                    paths,
+                    &ImportOptions::default(),
+                    &NoProgress,
+                )
+                .await
+                .map_err(bench_err)?;
+                full.push(started.elapsed());
+                if s.new != count {
+                    return Err(bench_err(format!("imported {} of {count} invoices", s.new)));
+                }
+                t.cleanup().await;
+            }
+            lines.push(BenchLine {
+                backend: (*backend).into(),
+                format: (*format).into(),
+                invoices: count,
+                full: median(full),
+                parse: median(parse),
+                insert: median(insert),
+            });
+        }
+    }
+    Ok(lines)
+}
+
+/// The folder a `--export` wrote, checked before a long run starts.
+pub fn check_export_dir(dir: &Path, with_ubl: bool) -> Result<(), AppError> {
+    let mut needed: Vec<PathBuf> = ["entities.csv", "debtors.csv", "invoices.csv"]
+        .iter()
+        .map(|f| dir.join(f))
+        .collect();
+    if with_ubl {
+        needed.push(dir.join("ubl"));
+    }
+    match needed.iter().find(|p| !p.exists()) {
+        Some(p) => Err(bench_err(format!(
+            "{} is missing: create the data with `creanta demo --export {} --ubl --no-documents`",
+            p.display(),
+            dir.display()
+        ))),
+        None => Ok(()),
+    }
+}
