@@ -138,8 +138,43 @@ impl Row {
 type SqliteQuery<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments>;
 type PgQuery<'q> = sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>;
 
+/// SQLite looks a named parameter (`$7`) up by walking a list, so a statement with thousands
+/// of them (our multi-row inserts) costs quadratic time to bind. When the placeholders are
+/// exactly `$1, $2, … $n` in order, each once, anonymous `?` means the same and binds in
+/// constant time; otherwise the text is kept.
+fn positional(sql: &str) -> Option<String> {
+    let bytes = sql.as_bytes();
+    let mut out = String::with_capacity(sql.len());
+    let (mut expected, mut last) = (1u64, 0usize);
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'$' {
+            let digits = bytes[i + 1..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+            if digits > 0 {
+                let n: u64 = sql[i + 1..i + 1 + digits].parse().ok()?;
+                if n != expected {
+                    return None;
+                }
+                expected += 1;
+                out.push_str(&sql[last..i]);
+                out.push('?');
+                i += 1 + digits;
+                last = i;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out.push_str(&sql[last..]);
+    Some(out)
+}
+
 pub(crate) fn sqlite_query(sql: &str, args: &[Value]) -> SqliteQuery<'static> {
-    let mut q = sqlx::query(AssertSqlSafe(sql.to_owned()));
+    let sql = positional(sql).unwrap_or_else(|| sql.to_owned());
+    let mut q = sqlx::query(AssertSqlSafe(sql));
     for a in args {
         q = match a.clone() {
             Value::Int(v) => q.bind(v),
@@ -164,4 +199,20 @@ pub(crate) fn pg_query(sql: &str, args: &[Value]) -> PgQuery<'static> {
         };
     }
     q
+}
+
+#[cfg(test)]
+mod tests {
+    use super::positional;
+
+    #[test]
+    fn only_strictly_sequential_placeholders_become_anonymous() {
+        assert_eq!(
+            positional("INSERT INTO t VALUES ($1,$2),($3,$4)").as_deref(),
+            Some("INSERT INTO t VALUES (?,?),(?,?)")
+        );
+        assert_eq!(positional("SELECT $1 WHERE a = $1"), None);
+        assert_eq!(positional("SELECT $2, $1"), None);
+        assert_eq!(positional("SELECT 1").as_deref(), Some("SELECT 1"));
+    }
 }

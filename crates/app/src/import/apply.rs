@@ -916,14 +916,7 @@ async fn store_documents(ctx: &mut Ctx<'_>, docs: Vec<(Attachment, Link)>) -> Re
     }
     blob_rows.sort();
     blob_rows.dedup();
-    for (sha, size) in blob_rows {
-        ctx.tx
-            .execute(
-                "INSERT INTO blobs (org_id, sha256, size) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                &creanta_store::args![ctx.org, sha, size],
-            )
-            .await?;
-    }
+    repo::register_blobs(&mut ctx.tx, ctx.org, &blob_rows).await?;
     let records: Vec<Document> = fresh.into_iter().map(|(d, _)| d).collect();
     repo::insert_many(&mut ctx.tx, ctx.org, &records).await?;
     ctx.summary.documents_stored += records.len();
