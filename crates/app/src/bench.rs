@@ -102,36 +102,7 @@ async fn records(app: &App, input: &import::Input) -> Result<Vec<Invoice>, AppEr
                     inc.file, r.entity_tax_id
                 )));
             };
-            Ok(Invoice {
-                entity_id: *entity_id,
-                debtor_id: *debtor,
-                contract_id: None,
-                series: r.series.clone(),
-                number: r.number.clone(),
-                match_key: import::match_key(&r.series, &r.number),
-                doc_key: inc.doc_key.clone(),
-                kind: if r.total < 0 {
-                    "credit_note"
-                } else {
-                    "invoice"
-                }
-                .into(),
-                issue_date: r.issue_date,
-                due_date: r.due_date,
-                currency: r.currency.as_str().into(),
-                total: r.total,
-                buyer_tax_id: r.buyer_tax_id.clone(),
-                buyer_name: r.buyer_name.clone(),
-                po_number: r.po_number.clone(),
-                contract_number: r.contract_number.clone(),
-                mentions: r.mentions.clone(),
-                iban: r.iban.clone(),
-                sent_to: r.sent_to.clone(),
-                sent_on: r.sent_on,
-                source: inc.source.into(),
-                injected_errors: r.injected_errors.clone().unwrap_or_default(),
-                attrs: "{}".into(),
-            })
+            Ok(import::invoice_record(inc, *entity_id, *debtor))
         })
         .collect()
 }

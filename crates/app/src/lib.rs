@@ -99,9 +99,19 @@ impl App {
 
     /// Today in the organization's time zone: the date that decides what is late.
     pub fn today(&self) -> jiff::civil::Date {
-        let tz = jiff::tz::TimeZone::get(&self.org.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
-        now().to_zoned(tz).date()
+        today_in(&self.org.time_zone)
     }
+}
+
+/// Today in `time_zone` (UTC if the zone is unknown to this machine).
+pub fn today_in(time_zone: &str) -> jiff::civil::Date {
+    let tz = jiff::tz::TimeZone::get(time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    now().to_zoned(tz).date()
+}
+
+/// Today where a new organization lives (Europe/Bucharest).
+pub fn local_today() -> jiff::civil::Date {
+    today_in("Europe/Bucharest")
 }
 
 /// The wall clock, in one place.

@@ -368,3 +368,136 @@ async fn xlsx_reads_like_csv_and_reports_sheet_rows() {
     drop(tx);
     t.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_key_repeated_in_one_import_must_repeat_the_same_values() {
+    let t = TestApp::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    load_master_data(&t, dir.path()).await;
+    let repeated = format!(
+        "{INVOICES}18547290,TCG,0001,2025-01-10,2025-02-09,14840784,Beta Construcții SA,D1,RON,\"1.190,00\",PO-7,C-1/2025\n"
+    );
+    let s = import(
+        &t.app,
+        ImportKind::Invoices,
+        &write(dir.path(), "invoices.csv", &repeated),
+    )
+    .await
+    .unwrap();
+    assert_eq!((s.new, s.updated, s.unchanged), (3, 0, 1), "{s}");
+
+    // Both rows change the stored invoice the same way: one update.
+    let both = repeated.replace("2025-02-09", "2025-02-11");
+    let s = import(
+        &t.app,
+        ImportKind::Invoices,
+        &write(dir.path(), "invoices.csv", &both),
+    )
+    .await
+    .unwrap();
+    assert_eq!((s.new, s.updated, s.unchanged), (0, 1, 3), "{s}");
+
+    // Different values under one key: rejected, naming both places, whatever their order.
+    let before = fingerprint(&t.app).await;
+    let conflicting = format!(
+        "{both}18547290,TCG,0001,2025-01-10,2025-02-09,14840784,Beta Construcții SA,D1,RON,\"1.190,00\",PO-7,C-1/2025\n"
+    );
+    let p = write(dir.path(), "invoices.csv", &conflicting);
+    let err = import(&t.app, ImportKind::Invoices, &p).await.unwrap_err();
+    let ImportError::Rejected { errors, .. } = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(
+        (errors[0].line, errors[0].column.as_deref()),
+        (6, Some("number"))
+    );
+    assert!(
+        errors[0]
+            .message
+            .contains(&format!("first at {}:2", p.display())),
+        "{}",
+        errors[0]
+    );
+    assert_eq!(fingerprint(&t.app).await, before);
+    t.cleanup().await;
+}
+
+#[tokio::test]
+async fn payments_are_allocated_once_and_wait_for_their_invoice() {
+    let t = TestApp::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    load_master_data(&t, dir.path()).await;
+    // The payment arrives before its invoice, and is listed twice with the same bank id.
+    let pay = write(
+        dir.path(),
+        "payments.csv",
+        "date,amount,currency,payer_tax_id,invoice_number,transaction_id\n\
+         2025-02-08,500,RON,14840784,TCG 0001,BT-1\n\
+         2025-02-08,500,RON,14840784,TCG 0001,BT-1\n\
+         2025-02-09,100,RON,14840784,,\n\
+         2025-02-09,100,RON,14840784,,\n",
+    );
+    let s = import(&t.app, ImportKind::Payments, &pay).await.unwrap();
+    assert_eq!(
+        (
+            s.new,
+            s.unchanged,
+            s.payments_allocated,
+            s.payments_unallocated
+        ),
+        (3, 1, 0, 3),
+        "{s}"
+    );
+
+    import(
+        &t.app,
+        ImportKind::Invoices,
+        &write(dir.path(), "invoices.csv", INVOICES),
+    )
+    .await
+    .unwrap();
+    let s = import(&t.app, ImportKind::Payments, &pay).await.unwrap();
+    assert_eq!((s.new, s.updated, s.payments_allocated), (0, 0, 1), "{s}");
+    let s = import(&t.app, ImportKind::Payments, &pay).await.unwrap();
+    assert_eq!(s.payments_allocated, 0, "{s}");
+
+    let mut tx = t.app.store.begin().await.unwrap();
+    let balances = repo::invoice_balances(&mut tx, t.app.org_id())
+        .await
+        .unwrap();
+    let allocations = repo::count(&mut tx, t.app.org_id(), "allocations")
+        .await
+        .unwrap();
+    drop(tx);
+    assert_eq!(allocations, 1);
+    let paid: Vec<i64> = balances.iter().map(|b| b.paid).collect();
+    assert_eq!(paid, vec![50_000, 0, 0]);
+    t.cleanup().await;
+}
+
+#[tokio::test]
+async fn xlsx_number_cells_with_three_decimals_are_not_thousands() {
+    let t = TestApp::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in ["date", "amount", "currency"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    sheet.write_string(1, 0, "2025-01-01").unwrap();
+    sheet.write_number(1, 1, 100.123).unwrap();
+    sheet.write_string(1, 2, "RON").unwrap();
+    let p = dir.path().join("payments.xlsx");
+    book.save(&p).unwrap();
+    let err = import(&t.app, ImportKind::Payments, &p).await.unwrap_err();
+    let ImportError::Rejected { errors, .. } = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(
+        (errors[0].line, errors[0].column.as_deref()),
+        (2, Some("amount"))
+    );
+    assert!(errors[0].message.contains("decimal"), "{}", errors[0]);
+    t.cleanup().await;
+}

@@ -226,7 +226,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let options = creanta_app::demo::DemoOptions {
                 debtors: *debtors,
                 seed: *seed,
-                today: today.unwrap_or_else(|| jiff::Zoned::now().date()),
+                today: today.unwrap_or_else(creanta_app::local_today),
                 documents: !*no_documents,
             };
             let data = creanta_app::demo::generate(&options);

@@ -93,7 +93,9 @@ fn is_separator(c: char) -> bool {
     c.is_whitespace() || matches!(c, '-' | '.' | '\u{2010}'..='\u{2015}' | '\u{2212}')
 }
 
-fn compact(input: &str) -> String {
+/// An identifier as printed (`"ro49 aaaa 1b31…"`, `"RO-1234.567"`) without its separators,
+/// upper case: the form to compare or store when the value itself may be invalid.
+pub fn compact(input: &str) -> String {
     input
         .chars()
         .filter(|c| !is_separator(*c))

@@ -76,6 +76,7 @@ pub struct ContactRow {
     pub phone: Option<String>,
     pub role: ContactRole,
     pub primary: bool,
+    pub attrs: Attrs,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -332,7 +333,6 @@ pub fn parse_bool(s: &str) -> Result<bool, String> {
 fn read_rows<T>(
     table: &Table,
     required: &[&str],
-    known: &[&str],
     mut read: impl FnMut(&mut Cells<'_>) -> Option<T>,
 ) -> RowsResult<T> {
     let index: HashMap<&str, usize> = table
@@ -360,7 +360,6 @@ fn read_rows<T>(
     if !errors.is_empty() {
         return Err(errors);
     }
-    let _ = known;
     let mut out = Vec::with_capacity(table.rows.len());
     for row in &table.rows {
         let before = errors.len();
@@ -399,7 +398,7 @@ pub fn read_entities(table: &Table) -> RowsResult<EntityRow> {
         "country",
         "ibans",
     ];
-    read_rows(table, &["tax_id", "name", "ibans"], KNOWN, |c| {
+    read_rows(table, &["tax_id", "name", "ibans"], |c| {
         let tax_id = c.tax_id("tax_id");
         let name = c.req("name");
         let mut ibans = Vec::new();
@@ -447,7 +446,7 @@ pub fn read_debtors(table: &Table) -> RowsResult<DebtorRow> {
         "required_documents",
         "requires_confirmation",
     ];
-    read_rows(table, &["code", "name", "tax_id"], KNOWN, |c| {
+    read_rows(table, &["code", "name", "tax_id"], |c| {
         let code = c.req("code");
         let name = c.req("name");
         let tax_id = c.tax_id("tax_id");
@@ -476,7 +475,8 @@ pub fn read_debtors(table: &Table) -> RowsResult<DebtorRow> {
 }
 
 pub fn read_contacts(table: &Table) -> RowsResult<ContactRow> {
-    read_rows(table, &["debtor_code", "name", "role"], &[], |c| {
+    const KNOWN: &[&str] = &["debtor_code", "name", "email", "phone", "role", "primary"];
+    read_rows(table, &["debtor_code", "name", "role"], |c| {
         let debtor_code = c.req("debtor_code");
         let name = c.req("name");
         let role = c.enum_value::<ContactRole>("role", true);
@@ -488,6 +488,7 @@ pub fn read_contacts(table: &Table) -> RowsResult<ContactRow> {
             phone: c.opt("phone"),
             role: role?,
             primary: c.bool("primary"),
+            attrs: c.attrs(KNOWN),
         })
     })
 }
@@ -508,59 +509,54 @@ pub fn read_contracts(table: &Table) -> RowsResult<ContractRow> {
         "required_documents",
         "requires_confirmation",
     ];
-    read_rows(
-        table,
-        &["debtor_code", "number", "entity_tax_id"],
-        KNOWN,
-        |c| {
-            let debtor_code = c.req("debtor_code");
-            let number = c.req("number");
-            let entity_tax_id = c.tax_id("entity_tax_id");
-            let signed_on = c.opt_date("signed_on");
-            let valid_from = c.opt_date("valid_from");
-            let valid_until = c.opt_date("valid_until");
-            let currency = match c.opt("currency") {
-                None => Some(None),
-                Some(_) => c.currency("currency").map(Some),
-            };
-            let penalty = c.opt("penalty_rate_per_day");
-            let penalty = c.parsed("penalty_rate_per_day", penalty.clone(), |s| {
-                let t = s.replace(',', ".");
-                let ok = !t.is_empty()
-                    && t.chars().all(|ch| ch.is_ascii_digit() || ch == '.')
-                    && t.matches('.').count() <= 1;
-                if ok {
-                    Ok(t)
-                } else {
-                    Err(format!("{s:?} is not a rate in percent per day, e.g. 0.1"))
-                }
-            });
-            if let (Some(Some(from)), Some(Some(until))) = (valid_from, valid_until)
-                && until < from
-            {
-                c.fail(
-                    "valid_until",
-                    format!("{until} is before valid_from {from}"),
-                );
+    read_rows(table, &["debtor_code", "number", "entity_tax_id"], |c| {
+        let debtor_code = c.req("debtor_code");
+        let number = c.req("number");
+        let entity_tax_id = c.tax_id("entity_tax_id");
+        let signed_on = c.opt_date("signed_on");
+        let valid_from = c.opt_date("valid_from");
+        let valid_until = c.opt_date("valid_until");
+        let currency = match c.opt("currency") {
+            None => Some(None),
+            Some(_) => c.currency("currency").map(Some),
+        };
+        let penalty = c.opt("penalty_rate_per_day");
+        let penalty = c.parsed("penalty_rate_per_day", penalty.clone(), |s| {
+            let t = s.replace(',', ".");
+            let ok = !t.is_empty()
+                && t.chars().all(|ch| ch.is_ascii_digit() || ch == '.')
+                && t.matches('.').count() <= 1;
+            if ok {
+                Ok(t)
+            } else {
+                Err(format!("{s:?} is not a rate in percent per day, e.g. 0.1"))
             }
-            Some(ContractRow {
-                debtor_code: debtor_code?,
-                number: number?,
-                entity_tax_id: entity_tax_id?,
-                signed_on: signed_on?,
-                valid_from: valid_from?,
-                valid_until: valid_until?,
-                payment_terms_days: c.opt_days("payment_terms_days"),
-                currency: currency?,
-                penalty_rate_per_day: penalty,
-                requires_po: c.bool("requires_po"),
-                required_mention: c.opt("required_mention"),
-                required_documents: c.doc_types("required_documents"),
-                requires_confirmation: c.bool("requires_confirmation"),
-                attrs: c.attrs(KNOWN),
-            })
-        },
-    )
+        });
+        if let (Some(Some(from)), Some(Some(until))) = (valid_from, valid_until)
+            && until < from
+        {
+            c.fail(
+                "valid_until",
+                format!("{until} is before valid_from {from}"),
+            );
+        }
+        Some(ContractRow {
+            debtor_code: debtor_code?,
+            number: number?,
+            entity_tax_id: entity_tax_id?,
+            signed_on: signed_on?,
+            valid_from: valid_from?,
+            valid_until: valid_until?,
+            payment_terms_days: c.opt_days("payment_terms_days"),
+            currency: currency?,
+            penalty_rate_per_day: penalty,
+            requires_po: c.bool("requires_po"),
+            required_mention: c.opt("required_mention"),
+            required_documents: c.doc_types("required_documents"),
+            requires_confirmation: c.bool("requires_confirmation"),
+            attrs: c.attrs(KNOWN),
+        })
+    })
 }
 
 pub fn read_invoices(table: &Table) -> RowsResult<InvoiceRow> {
@@ -592,7 +588,7 @@ pub fn read_invoices(table: &Table) -> RowsResult<InvoiceRow> {
         "currency",
         "total",
     ];
-    read_rows(table, REQUIRED, KNOWN, |c| {
+    read_rows(table, REQUIRED, |c| {
         let entity_tax_id = c.tax_id("entity_tax_id");
         let number = c.req("number");
         let issue_date = c.date("issue_date");
@@ -620,7 +616,7 @@ pub fn read_invoices(table: &Table) -> RowsResult<InvoiceRow> {
             po_number: c.opt("po_number"),
             contract_number: c.opt("contract_number"),
             mentions: c.opt("mentions"),
-            iban: c.opt("iban").map(|s| s.replace(' ', "").to_uppercase()),
+            iban: c.opt("iban").map(|s| creanta_domain::ids::compact(&s)),
             sent_to: c.opt("sent_to").map(|s| s.to_lowercase()),
             sent_on: sent_on?,
             injected_errors: c.opt("injected_errors"),
@@ -641,7 +637,7 @@ pub fn read_payments(table: &Table) -> RowsResult<PaymentRow> {
         "invoice_number",
         "transaction_id",
     ];
-    read_rows(table, &["date", "amount", "currency"], KNOWN, |c| {
+    read_rows(table, &["date", "amount", "currency"], |c| {
         let date = c.date("date");
         let currency = c.currency("currency");
         let amount = c.amount("amount", currency);
@@ -653,7 +649,7 @@ pub fn read_payments(table: &Table) -> RowsResult<PaymentRow> {
             payer_tax_id: c.opt("payer_tax_id").map(|s| TaxId::normalize_loose(&s)),
             payer_iban: c
                 .opt("payer_iban")
-                .map(|s| s.replace(' ', "").to_uppercase()),
+                .map(|s| creanta_domain::ids::compact(&s)),
             reference: c.opt("reference"),
             invoice_number: c.opt("invoice_number"),
             transaction_id: c.opt("transaction_id"),
@@ -663,7 +659,7 @@ pub fn read_payments(table: &Table) -> RowsResult<PaymentRow> {
 }
 
 pub fn read_documents(table: &Table) -> RowsResult<DocumentRow> {
-    read_rows(table, &["file", "type"], &[], |c| {
+    read_rows(table, &["file", "type"], |c| {
         let file = c.req("file");
         let doc_type = match c.req("type") {
             Some(t) => match DocType::parse_lenient(&t) {

@@ -245,7 +245,16 @@ fn cell_text(cell: &Data) -> String {
         Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Int(i) => i.to_string(),
         Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => format!("{f}"),
+        Data::Float(f) => {
+            let text = format!("{f}");
+            // "100.123" would read as one hundred thousand (a lone '.' before three digits is a
+            // thousands separator in typed text), but a number cell's point is always decimal:
+            // a trailing zero keeps it so, and the amount parser then refuses the extra decimal.
+            match text.split_once('.') {
+                Some((_, decimals)) if decimals.len() == 3 => format!("{text}0"),
+                _ => text,
+            }
+        }
         Data::Bool(b) => b.to_string(),
         Data::DateTime(dt) => excel_serial_to_date(dt.as_f64()),
         Data::Error(e) => format!("#ERROR {e:?}"),
@@ -255,9 +264,16 @@ fn cell_text(cell: &Data) -> String {
 /// Excel's day 0 is 1899-12-30 (its 1900 leap-year bug is absorbed by that origin).
 fn excel_serial_to_date(serial: f64) -> String {
     let origin = jiff::civil::date(1899, 12, 30);
-    match origin.checked_add(jiff::Span::new().days(serial.floor() as i64)) {
-        Ok(d) => d.to_string(),
-        Err(_) => format!("{serial}"),
+    let days = serial.floor();
+    // Out-of-range serials (or NaN) are left as numbers; the date parser then names the cell.
+    match jiff::Span::new()
+        .try_days(days as i64)
+        .ok()
+        .filter(|_| days.is_finite())
+        .and_then(|span| origin.checked_add(span).ok())
+    {
+        Some(d) => d.to_string(),
+        None => format!("{serial}"),
     }
 }
 
@@ -297,5 +313,15 @@ mod tests {
     #[test]
     fn excel_dates() {
         assert_eq!(excel_serial_to_date(45658.0), "2025-01-01");
+        // Out of range: left as a number (no panic), which the date parser then refuses.
+        assert!(!excel_serial_to_date(1e300).contains('-'));
+        assert_eq!(excel_serial_to_date(f64::INFINITY), "inf");
+    }
+
+    #[test]
+    fn number_cells_keep_their_decimal_point() {
+        assert_eq!(cell_text(&Data::Float(100.123)), "100.1230");
+        assert_eq!(cell_text(&Data::Float(1234.5)), "1234.5");
+        assert_eq!(cell_text(&Data::Float(1234.0)), "1234");
     }
 }

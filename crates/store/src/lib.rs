@@ -45,14 +45,6 @@ pub enum Backend {
 }
 
 impl Backend {
-    /// Row locking clause: PostgreSQL locks the selected rows; SQLite already serialises
-    /// writers with its database lock, and has no such clause.
-    pub fn for_update(self) -> &'static str {
-        match self {
-            Backend::Sqlite => "",
-            Backend::Postgres => " FOR UPDATE",
-        }
-    }
     /// Largest number of bind parameters we put in one statement.
     pub fn max_params(self) -> usize {
         match self {
@@ -169,12 +161,7 @@ impl Store {
     /// Drops a PostgreSQL schema made for a test.
     pub async fn drop_schema(&self, schema: &str) -> Result<()> {
         if let Pool::Pg(p) = &self.pool {
-            if !schema
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_')
-            {
-                return Err(StoreError::Open(format!("bad schema name {schema:?}")));
-            }
+            check_schema_name(schema)?;
             sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
                 .execute(p)
                 .await?;
@@ -188,6 +175,20 @@ impl Store {
             Pool::Pg(p) => p.close().await,
         }
     }
+}
+
+/// Schema names are spliced into SQL; only letters, digits and `_` are accepted.
+fn check_schema_name(schema: &str) -> Result<()> {
+    if schema.is_empty()
+        || !schema
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        return Err(StoreError::Open(format!(
+            "bad schema name {schema:?}: use letters, digits and _"
+        )));
+    }
+    Ok(())
 }
 
 async fn open_sqlite(opts: SqliteConnectOptions) -> Result<SqlitePool> {
@@ -209,13 +210,7 @@ async fn open_pg(url: &str, schema: Option<&str>) -> Result<PgPool> {
         .parse()
         .map_err(|e| StoreError::Open(format!("{url}: {e}")))?;
     if let Some(schema) = schema {
-        // Schema names come from our own tests, never from users; still, refuse anything odd.
-        if !schema
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_')
-        {
-            return Err(StoreError::Open(format!("bad schema name {schema:?}")));
-        }
+        check_schema_name(schema)?;
         let admin = PgPoolOptions::new()
             .max_connections(1)
             .connect_with(opts.clone())

@@ -111,6 +111,7 @@ record!(
         phone: Option<String>,
         role: String,
         is_primary: bool,
+        attrs: String,
     }
 );
 

@@ -641,6 +641,7 @@ fn debtor(
             phone: Some(format!("021 {} {}", rng.digits(3), rng.digits(4))),
             role: ContactRole::General,
             primary: true,
+            attrs: Default::default(),
         });
         generic_email = Some(email);
     } else if matches!(slot.kind, Kind::Person | Kind::Pfa) {
@@ -652,6 +653,7 @@ fn debtor(
             phone: Some(phone(rng)),
             role: ContactRole::Finance,
             primary: true,
+            attrs: Default::default(),
         });
         finance_email = Some(email);
         signer = Some(format!("{first} {last}"));
@@ -665,6 +667,7 @@ fn debtor(
             phone: Some(phone_for(rng)),
             role: ContactRole::Finance,
             primary: true,
+            attrs: Default::default(),
         });
         finance_email = Some(email);
         signer = Some(format!("{f} {l}"));
@@ -697,6 +700,7 @@ fn debtor(
                     phone: rng.chance(700).then(|| phone_for(rng)),
                     role,
                     primary: false,
+                    attrs: Default::default(),
                 });
             }
         }
@@ -709,6 +713,7 @@ fn debtor(
                 phone: None,
                 role: ContactRole::General,
                 primary: false,
+                attrs: Default::default(),
             });
         }
         generic_email = Some(generic);

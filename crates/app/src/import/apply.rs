@@ -82,11 +82,10 @@ impl Incoming {
     fn error(&self, column: &str, message: impl Into<String>) -> RowError {
         RowError::new(&self.file, self.line, Some(column), message)
     }
-    fn place(&self) -> String {
-        if self.line > 0 {
-            format!("{}:{}", self.file, self.line)
-        } else {
-            self.file.clone()
+    fn place(&self) -> Place {
+        Place {
+            file: self.file.clone(),
+            line: self.line,
         }
     }
 }
@@ -169,7 +168,12 @@ pub async fn apply(
         return Err(ImportError::rejected(ctx.errors));
     }
     let s = &ctx.summary;
-    let changed = s.new + s.updated + s.documents_stored + s.entities_created + s.debtors_created;
+    let changed = s.new
+        + s.updated
+        + s.documents_stored
+        + s.entities_created
+        + s.debtors_created
+        + s.payments_allocated;
     // A repeated import changes nothing, not even the log.
     if changed > 0 {
         ctx.events.push(NewEvent {
@@ -208,73 +212,102 @@ pub fn match_key(series: &str, number: &str) -> String {
         .collect()
 }
 
+/// Where a record came from: a line of a table, or an XML file (line 0).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Place {
+    file: String,
+    line: u64,
+}
+
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            0 => write!(f, "{}", self.file),
+            n => write!(f, "{}:{n}", self.file),
+        }
+    }
+}
+
+impl Place {
+    fn of<T>(l: &Located<T>) -> Place {
+        Place {
+            file: l.file.clone(),
+            line: l.line,
+        }
+    }
+    fn error(&self, column: Option<&str>, message: impl Into<String>) -> RowError {
+        RowError::new(&self.file, self.line, column, message)
+    }
+}
+
 /// One record to write, with its natural key and where it came from.
 struct Keyed<K, R> {
     key: K,
     record: R,
-    place: String,
+    place: Place,
+}
+
+/// What [`upsert`] did: the id of every incoming key, and which keys it wrote.
+struct Upserted<K> {
+    ids: HashMap<K, i64>,
+    written: std::collections::HashSet<K>,
 }
 
 /// Writes `incoming` against `existing` by key: inserts the new, updates the changed (with an
-/// event holding the differences), leaves the rest. Returns the id of every incoming key.
+/// event holding the differences), leaves the rest. A key repeated in the same import must
+/// carry the same values each time (it is then written once); otherwise every repeat is an error.
 async fn upsert<K, R>(
     ctx: &mut Ctx<'_>,
     subject: &str,
+    key_column: &str,
     existing: &HashMap<K, (i64, R)>,
     incoming: Vec<Keyed<K, R>>,
-) -> Res<HashMap<K, i64>>
+) -> Res<Upserted<K>>
 where
     K: Hash + Eq + Clone + std::fmt::Debug,
     R: Record,
 {
-    let mut ids: HashMap<K, i64> = HashMap::with_capacity(incoming.len());
-    let mut seen: HashMap<K, (usize, String)> = HashMap::new();
-    let mut fresh: Vec<Keyed<K, R>> = Vec::new();
+    let mut first: HashMap<K, usize> = HashMap::with_capacity(incoming.len());
+    let mut unique: Vec<Keyed<K, R>> = Vec::with_capacity(incoming.len());
     for item in incoming {
-        if let Some((i, first_place)) = seen.get(&item.key) {
-            let earlier = if *i < usize::MAX {
-                fresh.get(*i).map(|k| &k.record)
-            } else {
-                None
-            };
-            let same_as_existing = existing.get(&item.key).map(|(_, r)| r == &item.record);
-            if earlier.is_some_and(|r| r == &item.record) || same_as_existing == Some(true) {
-                ctx.summary.unchanged += 1;
-                continue;
-            }
-            ctx.errors.push(RowError::new(
-                &item.place,
-                0,
-                None,
+        match first.get(&item.key) {
+            Some(&i) if unique[i].record == item.record => ctx.summary.unchanged += 1,
+            Some(&i) => ctx.errors.push(item.place.error(
+                Some(key_column),
                 format!(
-                    "{subject} {:?} appears twice with different values (also at {first_place})",
-                    item.key
+                    "{subject} {:?} appears again with different values (first at {})",
+                    item.key, unique[i].place
                 ),
-            ));
-            continue;
-        }
-        match existing.get(&item.key) {
-            Some((id, old)) => {
-                seen.insert(item.key.clone(), (usize::MAX, item.place.clone()));
-                ids.insert(item.key.clone(), *id);
-                if old == &item.record {
-                    ctx.summary.unchanged += 1;
-                } else {
-                    repo::update(&mut ctx.tx, ctx.org, *id, &item.record).await?;
-                    ctx.summary.updated += 1;
-                    ctx.events.push(NewEvent {
-                        actor: "import".into(),
-                        kind: format!("{subject}.updated"),
-                        subject_type: subject.into(),
-                        subject_id: Some(*id),
-                        data: json!({ "source": item.place, "changes": records::diff(old, &item.record)? }),
-                    });
-                }
-            }
+            )),
             None => {
-                seen.insert(item.key.clone(), (fresh.len(), item.place.clone()));
-                fresh.push(item);
+                first.insert(item.key.clone(), unique.len());
+                unique.push(item);
             }
+        }
+    }
+    let mut ids: HashMap<K, i64> = HashMap::with_capacity(unique.len());
+    let mut written = std::collections::HashSet::new();
+    let mut fresh: Vec<Keyed<K, R>> = Vec::new();
+    for item in unique {
+        match existing.get(&item.key) {
+            Some((id, old)) if old == &item.record => {
+                ids.insert(item.key, *id);
+                ctx.summary.unchanged += 1;
+            }
+            Some((id, old)) => {
+                repo::update(&mut ctx.tx, ctx.org, *id, &item.record).await?;
+                ctx.summary.updated += 1;
+                ctx.events.push(NewEvent {
+                    actor: "import".into(),
+                    kind: format!("{subject}.updated"),
+                    subject_type: subject.into(),
+                    subject_id: Some(*id),
+                    data: json!({ "source": item.place.to_string(), "changes": records::diff(old, &item.record)? }),
+                });
+                written.insert(item.key.clone());
+                ids.insert(item.key, *id);
+            }
+            None => fresh.push(item),
         }
     }
     ctx.progress.start("writing", fresh.len() as u64);
@@ -283,12 +316,13 @@ where
         let new_ids = repo::insert_many(&mut ctx.tx, ctx.org, &recs).await?;
         for (k, id) in chunk.iter().zip(new_ids) {
             ids.insert(k.key.clone(), id);
+            written.insert(k.key.clone());
         }
         ctx.progress.advance(chunk.len() as u64);
     }
     ctx.progress.finish();
     ctx.summary.new += fresh.len();
-    Ok(ids)
+    Ok(Upserted { ids, written })
 }
 
 fn keyed_existing<K: Hash + Eq, R: Record>(
@@ -296,10 +330,6 @@ fn keyed_existing<K: Hash + Eq, R: Record>(
     key: impl Fn(&R) -> K,
 ) -> HashMap<K, (i64, R)> {
     rows.into_iter().map(|(id, r)| (key(&r), (id, r))).collect()
-}
-
-fn place<T>(l: &Located<T>) -> String {
-    format!("{}:{}", l.file, l.line)
 }
 
 async fn entities(ctx: &mut Ctx<'_>, rows: Vec<Located<EntityRow>>) -> Res<()> {
@@ -320,18 +350,18 @@ async fn entities(ctx: &mut Ctx<'_>, rows: Vec<Located<EntityRow>>) -> Res<()> {
                 country: l.row.country.clone(),
                 attrs: attrs_json(&l.row.attrs),
             },
-            place: place(l),
+            place: Place::of(l),
         })
         .collect();
-    let before_updated = ctx.summary.updated;
-    let ids = upsert(ctx, "entity", &existing, incoming).await?;
+    let ids = upsert(ctx, "entity", "tax_id", &existing, incoming)
+        .await?
+        .ids;
     let accounts = repo::load_all::<EntityAccount>(&mut ctx.tx, ctx.org).await?;
     let mut owner: HashMap<String, i64> = accounts
         .into_iter()
         .map(|(_, a)| (a.iban, a.entity_id))
         .collect();
     let mut new_accounts = Vec::new();
-    let mut grown: Vec<i64> = Vec::new();
     for l in &rows {
         let entity_id = ids[&l.row.tax_id];
         for iban in &l.row.ibans {
@@ -347,30 +377,46 @@ async fn entities(ctx: &mut Ctx<'_>, rows: Vec<Located<EntityRow>>) -> Res<()> {
                         entity_id,
                         iban: iban.clone(),
                     });
-                    if existing.contains_key(&l.row.tax_id) && !grown.contains(&entity_id) {
-                        grown.push(entity_id);
-                    }
                 }
             }
         }
     }
     repo::insert_many(&mut ctx.tx, ctx.org, &new_accounts).await?;
-    // An entity whose only change is a new account counts as updated, not unchanged.
-    let updated_ids: Vec<i64> = ctx.events[..].iter().filter_map(|e| e.subject_id).collect();
+    // New accounts of an existing entity are a change of that entity: logged, and counted as
+    // an update unless its fields changed too (then it already is one).
+    let updated: std::collections::HashSet<i64> = ctx
+        .events
+        .iter()
+        .filter(|e| e.kind == "entity.updated")
+        .filter_map(|e| e.subject_id)
+        .collect();
+    let existing_ids: std::collections::HashSet<i64> =
+        existing.values().map(|(id, _)| *id).collect();
+    let mut grown: Vec<i64> = new_accounts
+        .iter()
+        .map(|a| a.entity_id)
+        .filter(|id| existing_ids.contains(id))
+        .collect();
+    grown.sort_unstable();
+    grown.dedup();
     for id in grown {
-        if !updated_ids.contains(&id) {
+        if !updated.contains(&id) {
             ctx.summary.updated += 1;
             ctx.summary.unchanged -= 1;
-            ctx.events.push(NewEvent {
-                actor: "import".into(),
-                kind: "entity.updated".into(),
-                subject_type: "entity".into(),
-                subject_id: Some(id),
-                data: json!({ "accounts_added": new_accounts.iter().filter(|a| a.entity_id == id).map(|a| &a.iban).collect::<Vec<_>>() }),
-            });
         }
+        let added: Vec<&String> = new_accounts
+            .iter()
+            .filter(|a| a.entity_id == id)
+            .map(|a| &a.iban)
+            .collect();
+        ctx.events.push(NewEvent {
+            actor: "import".into(),
+            kind: "entity.accounts_added".into(),
+            subject_type: "entity".into(),
+            subject_id: Some(id),
+            data: json!({ "ibans": added }),
+        });
     }
-    let _ = before_updated;
     Ok(())
 }
 
@@ -423,11 +469,11 @@ async fn debtors(ctx: &mut Ctx<'_>, rows: Vec<Located<DebtorRow>>) -> Res<()> {
                     requires_confirmation: r.requires_confirmation,
                     attrs: attrs_json(&r.attrs),
                 },
-                place: place(l),
+                place: Place::of(l),
             }
         })
         .collect();
-    upsert(ctx, "debtor", &existing, incoming).await?;
+    upsert(ctx, "debtor", "code", &existing, incoming).await?;
     Ok(())
 }
 
@@ -457,12 +503,13 @@ async fn contacts(ctx: &mut Ctx<'_>, rows: Vec<Located<ContactRow>>) -> Res<()> 
                 phone: l.row.phone.clone(),
                 role: l.row.role.code().to_owned(),
                 is_primary: l.row.primary,
+                attrs: attrs_json(&l.row.attrs),
             },
-            place: place(l),
+            place: Place::of(l),
         });
     }
     if ctx.errors.is_empty() {
-        upsert(ctx, "contact", &existing, incoming).await?;
+        upsert(ctx, "contact", "name", &existing, incoming).await?;
     }
     Ok(())
 }
@@ -516,19 +563,63 @@ async fn contracts(ctx: &mut Ctx<'_>, rows: Vec<Located<ContractRow>>) -> Res<()
                 requires_confirmation: r.requires_confirmation,
                 attrs: attrs_json(&r.attrs),
             },
-            place: place(l),
+            place: Place::of(l),
         });
     }
     if ctx.errors.is_empty() {
-        upsert(ctx, "contract", &existing, incoming).await?;
+        upsert(ctx, "contract", "number", &existing, incoming).await?;
     }
     Ok(())
 }
 
-/// Natural key of an invoice: issuing entity, series, number, kind and source document.
-/// Credit notes are often numbered in a sequence of their own, so "123" may be both an
-/// invoice and a credit note; e-invoices are immutable, see [`Incoming::doc_key`].
-type InvoiceKey = (i64, String, String, String, String);
+/// Natural key of an invoice: issuing entity, series, number and source document
+/// (e-invoices are immutable, see [`Incoming::doc_key`]).
+type InvoiceKey = (i64, String, String, String);
+
+fn invoice_key(i: &Invoice) -> InvoiceKey {
+    (
+        i.entity_id,
+        i.series.clone(),
+        i.number.clone(),
+        i.doc_key.clone(),
+    )
+}
+
+/// The stored form of an incoming invoice once its entity and debtor are known. The contract
+/// and a missing due date are completed by the caller, which knows them.
+pub fn invoice_record(inc: &Incoming, entity_id: i64, debtor_id: i64) -> Invoice {
+    let r = &inc.row;
+    Invoice {
+        entity_id,
+        debtor_id,
+        contract_id: None,
+        series: r.series.clone(),
+        number: r.number.clone(),
+        match_key: match_key(&r.series, &r.number),
+        doc_key: inc.doc_key.clone(),
+        kind: if r.total < 0 {
+            "credit_note"
+        } else {
+            "invoice"
+        }
+        .into(),
+        issue_date: r.issue_date,
+        due_date: r.due_date,
+        currency: r.currency.as_str().to_owned(),
+        total: r.total,
+        buyer_tax_id: r.buyer_tax_id.clone(),
+        buyer_name: r.buyer_name.clone(),
+        po_number: r.po_number.clone(),
+        contract_number: r.contract_number.clone(),
+        mentions: r.mentions.clone(),
+        iban: r.iban.clone(),
+        sent_to: r.sent_to.clone(),
+        sent_on: r.sent_on,
+        source: inc.source.into(),
+        injected_errors: r.injected_errors.clone().unwrap_or_default(),
+        attrs: attrs_json(&r.attrs),
+    }
+}
 
 /// Invoices: the parties are resolved to an entity and a debtor (creating them from an
 /// e-invoice where the rules allow), the contract is looked up, the due date completed.
@@ -559,7 +650,7 @@ async fn invoices(ctx: &mut Ctx<'_>, rows: Vec<Incoming>, options: &ImportOption
             if let Some(seller) = &inc.seller
                 && !entities.contains_key(&seller.tax_id)
             {
-                let id = create_entity(ctx, seller, &inc.place()).await?;
+                let id = create_entity(ctx, seller, &inc.place().to_string()).await?;
                 entities.insert(seller.tax_id.clone(), id);
             }
         }
@@ -587,7 +678,7 @@ async fn invoices(ctx: &mut Ctx<'_>, rows: Vec<Incoming>, options: &ImportOption
             }
             None => match (&inc.seller, may_add_entities) {
                 (Some(seller), true) => {
-                    let id = create_entity(ctx, seller, &inc.place()).await?;
+                    let id = create_entity(ctx, seller, &inc.place().to_string()).await?;
                     entities.insert(seller.tax_id.clone(), id);
                     id
                 }
@@ -646,7 +737,7 @@ async fn invoices(ctx: &mut Ctx<'_>, rows: Vec<Incoming>, options: &ImportOption
                 ));
                 continue;
             }
-            let id = create_debtor(ctx, &party, &inc.place()).await?;
+            let id = create_debtor(ctx, &party, &inc.place().to_string()).await?;
             debtor_by_code.insert(party.tax_id.clone(), id);
             debtor_by_tax.insert(party.tax_id.clone(), id);
             debtor_terms.insert(id, None);
@@ -660,15 +751,7 @@ async fn invoices(ctx: &mut Ctx<'_>, rows: Vec<Incoming>, options: &ImportOption
 
     let existing = keyed_existing(
         repo::load_all::<Invoice>(&mut ctx.tx, ctx.org).await?,
-        |i| {
-            (
-                i.entity_id,
-                i.series.clone(),
-                i.number.clone(),
-                i.kind.clone(),
-                i.doc_key.clone(),
-            )
-        },
+        invoice_key,
     );
     let mut incoming = Vec::with_capacity(resolved.len());
     let mut attachments: Vec<(InvoiceKey, Vec<Attachment>, Option<i64>)> = Vec::new();
@@ -678,72 +761,40 @@ async fn invoices(ctx: &mut Ctx<'_>, rows: Vec<Incoming>, options: &ImportOption
             .contract_number
             .as_ref()
             .and_then(|n| contracts.get(&(entity_id, n.clone())));
-        let mut attrs = r.attrs.clone();
-        let due_date = if inc.due_date_given {
-            r.due_date
-        } else {
+        let mut record = invoice_record(&inc, entity_id, debtor_id);
+        record.contract_id = contract.map(|(id, _)| *id);
+        if !inc.due_date_given {
             let terms = contract
                 .and_then(|(_, c)| c.payment_terms_days)
                 .or(debtor_terms.get(&debtor_id).copied().flatten());
+            let mut attrs = r.attrs.clone();
             attrs.insert(
                 "due_date_source".into(),
-                if terms.is_some() {
-                    "payment terms"
-                } else {
-                    "issue date (no due date on the invoice)"
+                match terms {
+                    Some(_) => "payment terms",
+                    None => "issue date (no due date on the invoice)",
                 }
                 .into(),
             );
-            r.issue_date
+            record.attrs = attrs_json(&attrs);
+            record.due_date = r
+                .issue_date
                 .checked_add(terms.unwrap_or(0).days())
-                .unwrap_or(r.issue_date)
-        };
-        let kind = if r.total < 0 {
-            "credit_note"
-        } else {
-            "invoice"
-        };
-        let key = (
-            entity_id,
-            r.series.clone(),
-            r.number.clone(),
-            kind.to_owned(),
-            inc.doc_key.clone(),
-        );
+                .unwrap_or(r.issue_date);
+        }
+        let key = invoice_key(&record);
         if !inc.attachments.is_empty() {
             attachments.push((key.clone(), inc.attachments.clone(), Some(debtor_id)));
         }
         incoming.push(Keyed {
             key,
-            record: Invoice {
-                entity_id,
-                debtor_id,
-                contract_id: contract.map(|(id, _)| *id),
-                series: r.series.clone(),
-                number: r.number.clone(),
-                match_key: match_key(&r.series, &r.number),
-                doc_key: inc.doc_key.clone(),
-                kind: kind.into(),
-                issue_date: r.issue_date,
-                due_date,
-                currency: r.currency.as_str().to_owned(),
-                total: r.total,
-                buyer_tax_id: r.buyer_tax_id.clone(),
-                buyer_name: r.buyer_name.clone(),
-                po_number: r.po_number.clone(),
-                contract_number: r.contract_number.clone(),
-                mentions: r.mentions.clone(),
-                iban: r.iban.clone(),
-                sent_to: r.sent_to.clone(),
-                sent_on: r.sent_on,
-                source: inc.source.into(),
-                injected_errors: r.injected_errors.clone().unwrap_or_default(),
-                attrs: attrs_json(&attrs),
-            },
+            record,
             place: inc.place(),
         });
     }
-    let ids = upsert(ctx, "invoice", &existing, incoming).await?;
+    let ids = upsert(ctx, "invoice", "number", &existing, incoming)
+        .await?
+        .ids;
     if !ctx.errors.is_empty() {
         return Ok(());
     }
@@ -774,19 +825,18 @@ async fn create_entity(ctx: &mut Ctx<'_>, p: &Party, place: &str) -> Res<i64> {
         attrs: "{}".into(),
     };
     let id = repo::insert_many(&mut ctx.tx, ctx.org, std::slice::from_ref(&entity)).await?[0];
-    let accounts: Vec<EntityAccount> = p
-        .ibans
-        .iter()
+    // An invoice may name the same account in several PaymentMeans; an IBAN already
+    // recorded for another entity stays with it.
+    let known = code_map(ctx, "entity_accounts", "iban").await?;
+    let mut ibans: Vec<&String> = p.ibans.iter().filter(|i| !known.contains_key(*i)).collect();
+    ibans.sort();
+    ibans.dedup();
+    let accounts: Vec<EntityAccount> = ibans
+        .into_iter()
         .map(|iban| EntityAccount {
             entity_id: id,
             iban: iban.clone(),
         })
-        .collect();
-    // An IBAN already recorded for another entity stays with it.
-    let known = code_map(ctx, "entity_accounts", "iban").await?;
-    let accounts: Vec<EntityAccount> = accounts
-        .into_iter()
-        .filter(|a| !known.contains_key(&a.iban))
         .collect();
     repo::insert_many(&mut ctx.tx, ctx.org, &accounts).await?;
     ctx.summary.entities_created += 1;
@@ -1029,16 +1079,17 @@ async fn payments(ctx: &mut Ctx<'_>, rows: Vec<Located<PaymentRow>>) -> Res<()> 
         repo::load_all::<Payment>(&mut ctx.tx, ctx.org).await?,
         |p| p.transaction_id.clone(),
     );
-    let mut occurrences: HashMap<String, usize> = HashMap::new();
+    let mut occurrences: HashMap<(&str, String), usize> = HashMap::new();
     let mut incoming = Vec::with_capacity(rows.len());
-    let mut targets: HashMap<String, Option<usize>> = HashMap::new();
+    let mut candidates_of: HashMap<String, Vec<usize>> = HashMap::new();
     for l in &rows {
         let r = &l.row;
         let transaction_id = match &r.transaction_id {
             Some(t) => t.clone(),
             None => {
-                // Two identical lines in one statement are two payments: the occurrence count
-                // keeps them apart, and keeps the key stable when the file is imported again.
+                // Without a bank transaction id a payment is known by its content. Two equal
+                // lines in one file are two payments: the occurrence count within the file keeps
+                // them apart, and keeps the key stable when the file is imported again.
                 let content = format!(
                     "{}|{}|{}|{}|{}|{}|{}",
                     r.date,
@@ -1049,7 +1100,9 @@ async fn payments(ctx: &mut Ctx<'_>, rows: Vec<Located<PaymentRow>>) -> Res<()> 
                     r.reference.as_deref().unwrap_or(""),
                     r.invoice_number.as_deref().unwrap_or("")
                 );
-                let n = occurrences.entry(content.clone()).or_insert(0);
+                let n = occurrences
+                    .entry((l.file.as_str(), content.clone()))
+                    .or_insert(0);
                 *n += 1;
                 format!(
                     "h:{}",
@@ -1057,21 +1110,26 @@ async fn payments(ctx: &mut Ctx<'_>, rows: Vec<Located<PaymentRow>>) -> Res<()> 
                 )
             }
         };
-        let target = r.invoice_number.as_ref().and_then(|n| {
-            let candidates = by_key.get(&match_key("", n))?;
-            // Prefer the invoice in the payment's currency that is still open.
-            candidates
-                .iter()
-                .copied()
-                .filter(|&i| balances[i].currency == r.currency.as_str())
-                .max_by_key(|&i| balances[i].total - balances[i].paid > 0)
-        });
+        // Invoices the payment names, in its currency, oldest due first.
+        let candidates: Vec<usize> = r
+            .invoice_number
+            .as_ref()
+            .and_then(|n| by_key.get(&match_key("", n)))
+            .map(|c| {
+                c.iter()
+                    .copied()
+                    .filter(|&i| balances[i].currency == r.currency.as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
         let debtor_id = r
             .payer_tax_id
             .as_ref()
             .and_then(|t| debtor_by_tax.get(t).copied())
-            .or(target.map(|i| balances[i].debtor_id));
-        targets.insert(transaction_id.clone(), target);
+            .or(candidates.first().map(|&i| balances[i].debtor_id));
+        candidates_of
+            .entry(transaction_id.clone())
+            .or_insert(candidates);
         incoming.push(Keyed {
             key: transaction_id.clone(),
             record: Payment {
@@ -1087,16 +1145,20 @@ async fn payments(ctx: &mut Ctx<'_>, rows: Vec<Located<PaymentRow>>) -> Res<()> 
                 debtor_id,
                 attrs: attrs_json(&r.attrs),
             },
-            place: place(l),
+            place: Place::of(l),
         });
     }
-    // Which payments need (re)allocation: new ones, and changed ones.
-    let to_allocate: Vec<(String, i64)> = incoming
+    let allocated: std::collections::HashSet<i64> =
+        repo::load_all::<Allocation>(&mut ctx.tx, ctx.org)
+            .await?
+            .into_iter()
+            .map(|(_, a)| a.payment_id)
+            .collect();
+    let amounts: HashMap<String, i64> = incoming
         .iter()
-        .filter(|k| existing.get(&k.key).is_none_or(|(_, old)| old != &k.record))
         .map(|k| (k.key.clone(), k.record.amount))
         .collect();
-    let ids = upsert(ctx, "payment", &existing, incoming).await?;
+    let done = upsert(ctx, "payment", "transaction_id", &existing, incoming).await?;
     if !ctx.errors.is_empty() {
         return Ok(());
     }
@@ -1106,9 +1168,16 @@ async fn payments(ctx: &mut Ctx<'_>, rows: Vec<Located<PaymentRow>>) -> Res<()> 
         .map(|(i, b)| (b.id, i))
         .collect();
     let mut allocations = Vec::new();
-    for (tid, amount) in to_allocate {
-        let payment_id = ids[&tid];
-        if existing.contains_key(&tid) {
+    // In file order, so that earlier payments settle older invoices first.
+    let mut order: Vec<(&String, &i64)> = done.ids.iter().collect();
+    order.sort_by_key(|(_, id)| **id);
+    for (tid, &payment_id) in order {
+        let changed = done.written.contains(tid);
+        // Written now (new or changed), or waiting since an earlier import for its invoice.
+        if !changed && allocated.contains(&payment_id) {
+            continue;
+        }
+        if changed && existing.contains_key(tid) {
             for (invoice_id, amount) in
                 repo::take_allocations(&mut ctx.tx, ctx.org, payment_id).await?
             {
@@ -1118,17 +1187,19 @@ async fn payments(ctx: &mut Ctx<'_>, rows: Vec<Located<PaymentRow>>) -> Res<()> 
                 }
             }
         }
-        let Some(Some(i)) = targets.get(&tid) else {
-            ctx.summary.payments_unallocated += 1;
+        let candidates = &candidates_of[tid];
+        let target = candidates
+            .iter()
+            .copied()
+            .find(|&i| balances[i].total - balances[i].paid > 0);
+        let Some(i) = target.filter(|_| amounts[tid] > 0) else {
+            if changed {
+                ctx.summary.payments_unallocated += 1;
+            }
             continue;
         };
-        let b = &mut balances[*i];
-        let open = b.total - b.paid;
-        let part = amount.min(open);
-        if part <= 0 {
-            ctx.summary.payments_unallocated += 1;
-            continue;
-        }
+        let b = &mut balances[i];
+        let part = amounts[tid].min(b.total - b.paid);
         b.paid += part;
         repo::add_paid(&mut ctx.tx, ctx.org, b.id, part).await?;
         allocations.push(Allocation {

@@ -6,7 +6,6 @@ use creanta_domain::model::DocType;
 use creanta_formats::rows;
 use creanta_formats::table::{RowError, TableFormat, read_table};
 use creanta_formats::{anaf_zip, ubl as ublfmt};
-use sha2::{Digest, Sha256};
 
 use super::apply::{Attachment, Incoming, Input, SourceFile};
 use super::{ImportError, ImportKind, Progress, ubl};
@@ -88,9 +87,7 @@ fn walk(kind: ImportKind, dir: &Path, out: &mut Vec<InputFile>) -> std::io::Resu
     Ok(())
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
+use creanta_store::blobs::sha256_hex;
 
 /// Reads and checks every file; returns all errors of all files together.
 pub fn read_all(

@@ -171,7 +171,7 @@ pub async fn import_paths(
     apply::apply(app, kind, input, options, progress).await
 }
 
-pub use apply::{Incoming, Input, match_key};
+pub use apply::{Incoming, Input, invoice_record, match_key};
 
 /// The reading half of an import alone: files found, read and checked, nothing written.
 pub fn read_paths(

@@ -137,7 +137,7 @@ pub(crate) fn incoming(
         iban: doc
             .payee_ibans
             .first()
-            .map(|i| i.replace(' ', "").to_uppercase()),
+            .map(|i| creanta_domain::ids::compact(i)),
         sent_to: None,
         sent_on: None,
         injected_errors: None,

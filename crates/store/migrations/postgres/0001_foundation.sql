@@ -84,6 +84,7 @@ CREATE TABLE contacts (
     phone TEXT,
     role TEXT NOT NULL CHECK (role IN ('finance', 'purchasing', 'management', 'legal', 'general')),
     is_primary BOOLEAN NOT NULL DEFAULT FALSE,
+    attrs TEXT NOT NULL DEFAULT '{}',
     UNIQUE (org_id, debtor_id, name)
 );
 
@@ -138,7 +139,7 @@ CREATE TABLE invoices (
     source TEXT NOT NULL,
     injected_errors TEXT NOT NULL DEFAULT '',
     attrs TEXT NOT NULL DEFAULT '{}',
-    UNIQUE (org_id, entity_id, series, number, kind, doc_key)
+    UNIQUE (org_id, entity_id, series, number, doc_key)
 );
 CREATE INDEX invoices_debtor ON invoices (org_id, debtor_id, due_date);
 CREATE INDEX invoices_due ON invoices (org_id, due_date);

@@ -92,7 +92,9 @@ pub async fn count(tx: &mut Tx, org: i64, table: &str) -> Result<i64> {
     tx.fetch_one(&sql, &args![org]).await?.get(0)
 }
 
-/// `key column -> id` for a table, keeping the first row in `order` when keys repeat.
+/// `key column -> id` for a table; when keys repeat, the row with the smallest `order` value
+/// wins. Ordered here rather than in SQL, because PostgreSQL sorts text by locale and SQLite
+/// by bytes.
 pub async fn ids_by(
     tx: &mut Tx,
     org: i64,
@@ -100,11 +102,17 @@ pub async fn ids_by(
     key: &str,
     order: &str,
 ) -> Result<std::collections::HashMap<String, i64>> {
-    let sql = format!("SELECT {key}, id FROM {table} WHERE org_id = $1 ORDER BY {order}");
-    let mut map = std::collections::HashMap::new();
-    for row in tx.fetch_all(&sql, &args![org]).await? {
-        map.entry(row.get::<String>(0)?)
-            .or_insert(row.get::<i64>(1)?);
+    let sql = format!("SELECT {key}, id, {order} FROM {table} WHERE org_id = $1");
+    let mut rows: Vec<(String, i64, String)> = tx
+        .fetch_all(&sql, &args![org])
+        .await?
+        .iter()
+        .map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .collect::<Result<_>>()?;
+    rows.sort_by(|a, b| a.2.cmp(&b.2).then(a.1.cmp(&b.1)));
+    let mut map = std::collections::HashMap::with_capacity(rows.len());
+    for (k, id, _) in rows {
+        map.entry(k).or_insert(id);
     }
     Ok(map)
 }

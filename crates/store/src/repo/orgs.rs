@@ -14,11 +14,8 @@ pub struct Organization {
 }
 
 pub async fn list(store: &Store) -> Result<Vec<Organization>> {
-    store
-        .fetch_all(
-            "SELECT id, name, time_zone FROM organizations ORDER BY name",
-            &[],
-        )
+    let mut orgs: Vec<Organization> = store
+        .fetch_all("SELECT id, name, time_zone FROM organizations", &[])
         .await?
         .iter()
         .map(|r| {
@@ -28,7 +25,10 @@ pub async fn list(store: &Store) -> Result<Vec<Organization>> {
                 time_zone: r.get(2)?,
             })
         })
-        .collect()
+        .collect::<Result<_>>()?;
+    // Sorted here: the backends' text collations differ.
+    orgs.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(orgs)
 }
 
 /// Creates the organization if it does not exist; returns it either way.

@@ -53,8 +53,7 @@ pub async fn invoices(store: &Store, org: i64, f: &InvoiceFilter) -> Result<Vec<
         params.push(day.into());
         sql.push_str(&format!(" AND i.due_date < ${}", params.len()));
     }
-    sql.push_str(" ORDER BY d.code, i.due_date, i.series, i.number");
-    store
+    let mut list: Vec<InvoiceView> = store
         .fetch_all(&sql, &params)
         .await?
         .iter()
@@ -78,7 +77,17 @@ pub async fn invoices(store: &Store, org: i64, f: &InvoiceFilter) -> Result<Vec<
                 open: total - paid,
             })
         })
-        .collect()
+        .collect::<Result<_>>()?;
+    // Sorted here, not in SQL: PostgreSQL orders text by locale, SQLite by bytes.
+    list.sort_by(|a, b| {
+        (&a.debtor_code, a.due_date, &a.series, &a.number).cmp(&(
+            &b.debtor_code,
+            b.due_date,
+            &b.series,
+            &b.number,
+        ))
+    });
+    Ok(list)
 }
 
 /// Open amounts of one debtor in one currency, by how late they are.
@@ -115,9 +124,9 @@ pub async fn aging(store: &Store, org: i64, today: Date) -> Result<Vec<AgingRow>
          CAST(SUM({open}) AS BIGINT) \
          FROM invoices i JOIN debtors d ON d.id = i.debtor_id AND d.org_id = i.org_id \
          WHERE i.org_id = $1 AND i.total <> i.paid \
-         GROUP BY d.code, d.name, i.currency ORDER BY d.code, i.currency"
+         GROUP BY d.code, d.name, i.currency"
     );
-    store
+    let mut rows: Vec<AgingRow> = store
         .fetch_all(&sql, &args![org, today, d30, d60, d90])
         .await?
         .iter()
@@ -134,5 +143,7 @@ pub async fn aging(store: &Store, org: i64, today: Date) -> Result<Vec<AgingRow>
                 total: r.get(8)?,
             })
         })
-        .collect()
+        .collect::<Result<_>>()?;
+    rows.sort_by(|a, b| (&a.debtor_code, &a.currency).cmp(&(&b.debtor_code, &b.currency)));
+    Ok(rows)
 }
