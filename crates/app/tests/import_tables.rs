@@ -269,6 +269,17 @@ async fn supplier_invoices_are_refused() {
         "{}",
         errors[0]
     );
+    // With --skip-supplier-invoices the rest of an SPV archive imports and they are counted.
+    let mixed = format!("{text}18547290,F2,2025-01-01,2025-01-31,14840784,RON,10\n");
+    let options = ImportOptions {
+        skip_supplier_invoices: true,
+        ..Default::default()
+    };
+    let p = write(dir.path(), "in.csv", &mixed);
+    let s = import_paths(&t.app, ImportKind::Invoices, &[p], &options, &NoProgress)
+        .await
+        .unwrap();
+    assert_eq!((s.new, s.supplier_invoices_skipped), (1, 1), "{s}");
     t.cleanup().await;
 }
 

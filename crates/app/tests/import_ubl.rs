@@ -282,7 +282,10 @@ async fn sellers_and_buyers_decide_what_is_a_receivable() {
         errors[0]
     );
     // … unless asked.
-    let opts = ImportOptions { add_entities: true };
+    let opts = ImportOptions {
+        add_entities: true,
+        ..Default::default()
+    };
     let s = import_paths(&t.app, ImportKind::Invoices, &[other], &opts, &NoProgress)
         .await
         .unwrap();

@@ -55,6 +55,9 @@ enum Command {
         /// Create unknown e-invoice sellers as new entities.
         #[arg(long)]
         add_entities: bool,
+        /// Leave out invoices received from suppliers instead of refusing the import.
+        #[arg(long)]
+        skip_supplier_invoices: bool,
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
@@ -201,11 +204,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             kind,
             files,
             add_entities,
+            skip_supplier_invoices,
             format,
         } => {
             let app = App::open(&cfg, &cli.org).await?;
             let options = ImportOptions {
                 add_entities: *add_entities,
+                skip_supplier_invoices: *skip_supplier_invoices,
             };
             let bar = progress::Bar::new();
             let summary =
@@ -345,20 +350,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             )
             .await?;
             println!(
-                "| backend | format | invoices | import (median) | parse | bare insert | floor | ratio |"
+                "| backend | format | invoices | import | parse | bare insert | floor | import / floor \
+                 | batched insert | import / (parse + batched) |"
             );
-            println!("|---|---|---:|---:|---:|---:|---:|---:|");
+            println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+            let secs = |d: std::time::Duration| format!("{:.2} s", d.as_secs_f64());
             for l in &lines {
                 println!(
-                    "| {} | {} | {} | {:.2} s | {:.2} s | {:.2} s | {:.2} s | {:.2}× |",
+                    "| {} | {} | {} | {} | {} | {} | {} | {:.2}× | {} | {:.2}× |",
                     l.backend,
                     l.format,
                     l.invoices,
-                    l.full.as_secs_f64(),
-                    l.parse.as_secs_f64(),
-                    l.insert.as_secs_f64(),
-                    l.floor().as_secs_f64(),
-                    l.ratio()
+                    secs(l.full),
+                    secs(l.parse),
+                    secs(l.insert),
+                    secs(l.floor()),
+                    l.ratio(),
+                    secs(l.batched),
+                    l.batched_ratio()
                 );
             }
         }

@@ -665,12 +665,17 @@ async fn invoices(ctx: &mut Ctx<'_>, rows: Vec<Incoming>, options: &ImportOption
         let entity_id = match entities.get(&r.entity_tax_id) {
             // Seller and buyer both ours: an intra-group invoice, a receivable of the seller.
             Some(id) => *id,
+            None if buyer_is_ours && options.skip_supplier_invoices => {
+                ctx.summary.supplier_invoices_skipped += 1;
+                continue;
+            }
             None if buyer_is_ours => {
                 ctx.errors.push(inc.error(
                     "buyer_tax_id",
                     format!(
                         "the buyer {} is one of your entities and the seller {} is not: \
-                         this is a supplier invoice, not a receivable",
+                         this is a supplier invoice, not a receivable (leave such invoices out \
+                         with --skip-supplier-invoices)",
                         r.buyer_tax_id, r.entity_tax_id
                     ),
                 ));

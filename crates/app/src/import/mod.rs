@@ -77,6 +77,9 @@ impl fmt::Display for ImportKind {
 pub struct ImportOptions {
     /// Create unknown sellers of e-invoices as entities even when the organization has some.
     pub add_entities: bool,
+    /// Leave out invoices received from suppliers (an SPV archive holds both directions)
+    /// instead of refusing the import; they are counted in the summary.
+    pub skip_supplier_invoices: bool,
 }
 
 /// Reports progress of long imports; the CLI draws a bar, tests pass [`NoProgress`].
@@ -107,6 +110,7 @@ pub struct ImportSummary {
     pub documents_stored: usize,
     pub payments_allocated: usize,
     pub payments_unallocated: usize,
+    pub supplier_invoices_skipped: usize,
 }
 
 impl fmt::Display for ImportSummary {
@@ -122,6 +126,7 @@ impl fmt::Display for ImportSummary {
             (self.documents_stored, "documents stored"),
             (self.payments_allocated, "payments allocated to invoices"),
             (self.payments_unallocated, "payments not allocated"),
+            (self.supplier_invoices_skipped, "supplier invoices skipped"),
         ];
         for (n, what) in extras.into_iter().filter(|(n, _)| *n > 0) {
             write!(f, "; {n} {what}")?;
