@@ -147,6 +147,97 @@ pub struct DocumentRow {
     pub contract_number: Option<String>,
 }
 
+/// The columns of each import file, in the order the exports write them (DESIGN.md, "Import
+/// files"). Others are kept as attributes.
+pub mod columns {
+    pub const ENTITIES: &[&str] = &[
+        "tax_id",
+        "name",
+        "registration_no",
+        "address",
+        "city",
+        "country",
+        "ibans",
+    ];
+
+    pub const DEBTORS: &[&str] = &[
+        "code",
+        "name",
+        "tax_id",
+        "registration_no",
+        "group",
+        "country",
+        "city",
+        "address",
+        "language",
+        "owner",
+        "policy",
+        "payment_terms_days",
+        "requires_po",
+        "required_mention",
+        "required_documents",
+        "requires_confirmation",
+    ];
+
+    pub const CONTACTS: &[&str] = &["debtor_code", "name", "email", "phone", "role", "primary"];
+
+    pub const CONTRACTS: &[&str] = &[
+        "debtor_code",
+        "number",
+        "entity_tax_id",
+        "signed_on",
+        "valid_from",
+        "valid_until",
+        "payment_terms_days",
+        "currency",
+        "penalty_rate_per_day",
+        "requires_po",
+        "required_mention",
+        "required_documents",
+        "requires_confirmation",
+    ];
+
+    pub const INVOICES: &[&str] = &[
+        "entity_tax_id",
+        "series",
+        "number",
+        "issue_date",
+        "due_date",
+        "buyer_tax_id",
+        "buyer_name",
+        "debtor_code",
+        "currency",
+        "total",
+        "po_number",
+        "contract_number",
+        "mentions",
+        "iban",
+        "sent_to",
+        "sent_on",
+        "injected_errors",
+    ];
+
+    pub const PAYMENTS: &[&str] = &[
+        "date",
+        "amount",
+        "currency",
+        "payer_name",
+        "payer_tax_id",
+        "payer_iban",
+        "reference",
+        "invoice_number",
+        "transaction_id",
+    ];
+
+    pub const DOCUMENTS: &[&str] = &[
+        "file",
+        "type",
+        "invoice_number",
+        "debtor_code",
+        "contract_number",
+    ];
+}
+
 /// Reads the cells of one row by column name and records what is wrong with them.
 struct Cells<'a> {
     table: &'a Table,
@@ -389,15 +480,7 @@ fn read_rows<T>(
 }
 
 pub fn read_entities(table: &Table) -> RowsResult<EntityRow> {
-    const KNOWN: &[&str] = &[
-        "tax_id",
-        "name",
-        "registration_no",
-        "address",
-        "city",
-        "country",
-        "ibans",
-    ];
+    const KNOWN: &[&str] = columns::ENTITIES;
     read_rows(table, &["tax_id", "name", "ibans"], |c| {
         let tax_id = c.tax_id("tax_id");
         let name = c.req("name");
@@ -428,24 +511,7 @@ pub fn read_entities(table: &Table) -> RowsResult<EntityRow> {
 }
 
 pub fn read_debtors(table: &Table) -> RowsResult<DebtorRow> {
-    const KNOWN: &[&str] = &[
-        "code",
-        "name",
-        "tax_id",
-        "registration_no",
-        "group",
-        "country",
-        "city",
-        "address",
-        "language",
-        "owner",
-        "policy",
-        "payment_terms_days",
-        "requires_po",
-        "required_mention",
-        "required_documents",
-        "requires_confirmation",
-    ];
+    const KNOWN: &[&str] = columns::DEBTORS;
     read_rows(table, &["code", "name", "tax_id"], |c| {
         let code = c.req("code");
         let name = c.req("name");
@@ -475,7 +541,7 @@ pub fn read_debtors(table: &Table) -> RowsResult<DebtorRow> {
 }
 
 pub fn read_contacts(table: &Table) -> RowsResult<ContactRow> {
-    const KNOWN: &[&str] = &["debtor_code", "name", "email", "phone", "role", "primary"];
+    const KNOWN: &[&str] = columns::CONTACTS;
     read_rows(table, &["debtor_code", "name", "role"], |c| {
         let debtor_code = c.req("debtor_code");
         let name = c.req("name");
@@ -494,21 +560,7 @@ pub fn read_contacts(table: &Table) -> RowsResult<ContactRow> {
 }
 
 pub fn read_contracts(table: &Table) -> RowsResult<ContractRow> {
-    const KNOWN: &[&str] = &[
-        "debtor_code",
-        "number",
-        "entity_tax_id",
-        "signed_on",
-        "valid_from",
-        "valid_until",
-        "payment_terms_days",
-        "currency",
-        "penalty_rate_per_day",
-        "requires_po",
-        "required_mention",
-        "required_documents",
-        "requires_confirmation",
-    ];
+    const KNOWN: &[&str] = columns::CONTRACTS;
     read_rows(table, &["debtor_code", "number", "entity_tax_id"], |c| {
         let debtor_code = c.req("debtor_code");
         let number = c.req("number");
@@ -560,25 +612,7 @@ pub fn read_contracts(table: &Table) -> RowsResult<ContractRow> {
 }
 
 pub fn read_invoices(table: &Table) -> RowsResult<InvoiceRow> {
-    const KNOWN: &[&str] = &[
-        "entity_tax_id",
-        "series",
-        "number",
-        "issue_date",
-        "due_date",
-        "buyer_tax_id",
-        "buyer_name",
-        "debtor_code",
-        "currency",
-        "total",
-        "po_number",
-        "contract_number",
-        "mentions",
-        "iban",
-        "sent_to",
-        "sent_on",
-        "injected_errors",
-    ];
+    const KNOWN: &[&str] = columns::INVOICES;
     const REQUIRED: &[&str] = &[
         "entity_tax_id",
         "number",
@@ -626,17 +660,7 @@ pub fn read_invoices(table: &Table) -> RowsResult<InvoiceRow> {
 }
 
 pub fn read_payments(table: &Table) -> RowsResult<PaymentRow> {
-    const KNOWN: &[&str] = &[
-        "date",
-        "amount",
-        "currency",
-        "payer_name",
-        "payer_tax_id",
-        "payer_iban",
-        "reference",
-        "invoice_number",
-        "transaction_id",
-    ];
+    const KNOWN: &[&str] = columns::PAYMENTS;
     read_rows(table, &["date", "amount", "currency"], |c| {
         let date = c.date("date");
         let currency = c.currency("currency");

@@ -34,15 +34,7 @@ pub fn export(data: &DemoData, dir: &Path, ubl: bool) -> io::Result<()> {
     let mut t = table(
         dir,
         "entities.csv",
-        &[
-            "tax_id",
-            "name",
-            "registration_no",
-            "address",
-            "city",
-            "country",
-            "ibans",
-        ],
+        creanta_formats::rows::columns::ENTITIES,
     )?;
     for e in &data.entities {
         t.row([
@@ -57,28 +49,7 @@ pub fn export(data: &DemoData, dir: &Path, ubl: bool) -> io::Result<()> {
     }
     close(t)?;
 
-    let mut t = table(
-        dir,
-        "debtors.csv",
-        &[
-            "code",
-            "name",
-            "tax_id",
-            "registration_no",
-            "group",
-            "country",
-            "city",
-            "address",
-            "language",
-            "owner",
-            "policy",
-            "payment_terms_days",
-            "requires_po",
-            "required_mention",
-            "required_documents",
-            "requires_confirmation",
-        ],
-    )?;
+    let mut t = table(dir, "debtors.csv", creanta_formats::rows::columns::DEBTORS)?;
     for d in &data.debtors {
         t.row([
             d.code.as_str(),
@@ -104,7 +75,7 @@ pub fn export(data: &DemoData, dir: &Path, ubl: bool) -> io::Result<()> {
     let mut t = table(
         dir,
         "contacts.csv",
-        &["debtor_code", "name", "email", "phone", "role", "primary"],
+        creanta_formats::rows::columns::CONTACTS,
     )?;
     for c in &data.contacts {
         t.row([
@@ -121,21 +92,7 @@ pub fn export(data: &DemoData, dir: &Path, ubl: bool) -> io::Result<()> {
     let mut t = table(
         dir,
         "contracts.csv",
-        &[
-            "debtor_code",
-            "number",
-            "entity_tax_id",
-            "signed_on",
-            "valid_from",
-            "valid_until",
-            "payment_terms_days",
-            "currency",
-            "penalty_rate_per_day",
-            "requires_po",
-            "required_mention",
-            "required_documents",
-            "requires_confirmation",
-        ],
+        creanta_formats::rows::columns::CONTRACTS,
     )?;
     for k in &data.contracts {
         t.row([
@@ -159,25 +116,7 @@ pub fn export(data: &DemoData, dir: &Path, ubl: bool) -> io::Result<()> {
     let mut t = table(
         dir,
         "invoices.csv",
-        &[
-            "entity_tax_id",
-            "series",
-            "number",
-            "issue_date",
-            "due_date",
-            "buyer_tax_id",
-            "buyer_name",
-            "debtor_code",
-            "currency",
-            "total",
-            "po_number",
-            "contract_number",
-            "mentions",
-            "iban",
-            "sent_to",
-            "sent_on",
-            "injected_errors",
-        ],
+        creanta_formats::rows::columns::INVOICES,
     )?;
     for i in &data.invoices {
         t.row([
@@ -205,17 +144,7 @@ pub fn export(data: &DemoData, dir: &Path, ubl: bool) -> io::Result<()> {
     let mut t = table(
         dir,
         "payments.csv",
-        &[
-            "date",
-            "amount",
-            "currency",
-            "payer_name",
-            "payer_tax_id",
-            "payer_iban",
-            "reference",
-            "invoice_number",
-            "transaction_id",
-        ],
+        creanta_formats::rows::columns::PAYMENTS,
     )?;
     for p in &data.payments {
         t.row([
@@ -235,13 +164,7 @@ pub fn export(data: &DemoData, dir: &Path, ubl: bool) -> io::Result<()> {
     let mut t = table(
         dir,
         "documents.csv",
-        &[
-            "file",
-            "type",
-            "invoice_number",
-            "debtor_code",
-            "contract_number",
-        ],
+        creanta_formats::rows::columns::DOCUMENTS,
     )?;
     let mut folders = HashSet::new();
     for doc in &data.documents {
