@@ -45,9 +45,9 @@ impl Progress for Bar {
             .lock()
             .expect("progress lock")
             .get_or_insert_with(Instant::now);
-        self.bar.reset();
-        self.bar.set_length(total);
         self.bar.set_message(stage.to_owned());
+        self.bar.set_length(total);
+        self.bar.set_position(0);
         self.reveal_if_slow();
     }
     fn advance(&self, n: u64) {

@@ -15,6 +15,9 @@ pub trait BlobStore: Send + Sync {
     fn put(&self, bytes: &[u8]) -> io::Result<String>;
     /// Reads a blob and checks that it still matches its hash.
     fn get(&self, sha256: &str) -> io::Result<Vec<u8>>;
+    /// Makes every blob put so far durable. Called before the transaction that refers to
+    /// them commits, so a committed document never points at bytes a crash took away.
+    fn flush(&self) -> io::Result<()>;
 }
 
 /// Blobs in a local folder: `<root>/ab/cdef…`.
@@ -56,6 +59,26 @@ impl BlobStore for LocalBlobStore {
         let mut file = std::fs::File::create(&path)?;
         file.write_all(bytes)?;
         Ok(sha)
+    }
+
+    /// One `syncfs` for the whole import: a million `fsync`s would cost more than the import.
+    #[cfg(target_os = "linux")]
+    fn flush(&self) -> io::Result<()> {
+        use std::os::fd::AsRawFd;
+        let Ok(dir) = std::fs::File::open(&self.root) else {
+            return Ok(()); // nothing stored yet
+        };
+        // SAFETY: syncfs only reads the descriptor, which `dir` keeps open for the call.
+        if unsafe { libc::syncfs(dir.as_raw_fd()) } == 0 {
+            Ok(())
+        } else {
+            Err(io::Error::last_os_error())
+        }
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn flush(&self) -> io::Result<()> {
+        Ok(())
     }
 
     fn get(&self, sha256: &str) -> io::Result<Vec<u8>> {

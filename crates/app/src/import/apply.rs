@@ -961,6 +961,7 @@ async fn store_documents(ctx: &mut Ctx<'_>, docs: Vec<(Attachment, Link)>) -> Re
         ));
     }
     let mut blob_rows: Vec<(String, i64)> = Vec::new();
+    ctx.progress.start("documents", fresh.len() as u64);
     for (d, bytes) in &fresh {
         ctx.app
             .store
@@ -968,7 +969,14 @@ async fn store_documents(ctx: &mut Ctx<'_>, docs: Vec<(Attachment, Link)>) -> Re
             .put(bytes)
             .map_err(creanta_store::StoreError::from)?;
         blob_rows.push((d.sha256.clone(), d.size));
+        ctx.progress.advance(1);
     }
+    ctx.app
+        .store
+        .blobs()
+        .flush()
+        .map_err(creanta_store::StoreError::from)?;
+    ctx.progress.finish();
     blob_rows.sort();
     blob_rows.dedup();
     repo::register_blobs(&mut ctx.tx, ctx.org, &blob_rows).await?;
