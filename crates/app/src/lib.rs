@@ -1,6 +1,7 @@
 //! Creanța use cases. Each public function is one thing a user does; it owns its
 //! transaction. The CLI and the web layer only parse input and present results.
 
+pub mod accounts;
 pub mod bench;
 pub mod demo;
 pub mod import;

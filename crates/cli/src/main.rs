@@ -79,6 +79,22 @@ enum Command {
         /// Do not generate PDF documents.
         #[arg(long)]
         no_documents: bool,
+        /// Then serve the web application on this address.
+        #[arg(long, value_name = "BIND", num_args = 0..=1, default_missing_value = "127.0.0.1:8080")]
+        serve: Option<String>,
+    },
+    /// Serve the web application.
+    Serve {
+        #[arg(long, env = "CREANTA_BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Mark cookies Secure (set when Creanța is reached over https).
+        #[arg(long, env = "CREANTA_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Manage the users of the organization.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
     },
     /// Tell whether a value is a valid CUI, CNP or IBAN, and its normal form.
     Id {
@@ -132,6 +148,37 @@ enum BenchCommand {
         #[arg(long)]
         no_ubl: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user; prints a one-time password.
+    Add {
+        email: String,
+        #[arg(long, default_value = "")]
+        name: String,
+        /// admin, manager, collector or partner
+        #[arg(long, default_value = "collector")]
+        role: creanta_domain::model::Role,
+        /// ro or en
+        #[arg(long, default_value = "ro")]
+        language: creanta_domain::model::Language,
+    },
+    /// List users.
+    List {
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Set a new password (generated and printed unless given on stdin with --stdin).
+    Passwd {
+        email: String,
+        #[arg(long)]
+        stdin: bool,
+    },
+    /// Disable a user and end their sessions.
+    Disable { email: String },
+    /// Enable a disabled user.
+    Enable { email: String },
 }
 
 #[derive(Subcommand)]
@@ -227,6 +274,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             export,
             ubl,
             no_documents,
+            serve,
         } => {
             let options = creanta_app::demo::DemoOptions {
                 debtors: *debtors,
@@ -253,7 +301,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 println!();
                 print_aging(&app, options.today, Format::Table).await?;
+                if let Some(bind) = serve {
+                    self::serve(&app, bind, false).await?;
+                }
             }
+        }
+        Command::Serve {
+            bind,
+            secure_cookies,
+        } => {
+            let app = App::open(&cfg, &cli.org).await?;
+            serve(&app, bind, *secure_cookies).await?;
+        }
+        Command::User { command } => {
+            let app = App::open(&cfg, &cli.org).await?;
+            user_command(&app, command).await?;
         }
         Command::Id { value, format } => {
             let report = creanta_domain::ids::identify(value);
@@ -377,6 +439,94 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print_aging(&app, day, *format).await?;
         }
     }
+    Ok(())
+}
+
+const CLI_ACTOR: &str = "cli";
+
+async fn user_command(app: &App, command: &UserCommand) -> anyhow::Result<()> {
+    use creanta_app::accounts;
+    match command {
+        UserCommand::Add {
+            email,
+            name,
+            role,
+            language,
+        } => {
+            let (user, password) =
+                accounts::add_user(app, CLI_ACTOR, email, name, *role, *language).await?;
+            println!(
+                "user {} ({}) added to {}; one-time password: {password}",
+                user.email, user.role, app.org.name
+            );
+        }
+        UserCommand::List { format } => {
+            let users = accounts::list_users(app).await?;
+            let mut sheet = Sheet::new(&[
+                ("email", false),
+                ("name", false),
+                ("role", false),
+                ("language", false),
+                ("active", false),
+            ]);
+            for u in &users {
+                sheet.push(vec![
+                    u.email.clone(),
+                    u.name.clone(),
+                    u.role.clone(),
+                    u.language.clone(),
+                    u.active.to_string(),
+                ]);
+            }
+            output::print(*format, &sheet, &serde_json::to_value(&users)?)?;
+        }
+        UserCommand::Passwd { email, stdin } => {
+            let given = if *stdin {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+                Some(line.trim_end_matches(['\r', '\n']).to_owned())
+            } else {
+                None
+            };
+            let password = accounts::set_password(app, CLI_ACTOR, email, given.as_deref()).await?;
+            if given.is_none() {
+                println!("new one-time password for {email}: {password}");
+            } else {
+                println!("password of {email} changed");
+            }
+        }
+        UserCommand::Disable { email } => {
+            accounts::set_active(app, CLI_ACTOR, email, false).await?;
+            println!("{email} disabled");
+        }
+        UserCommand::Enable { email } => {
+            accounts::set_active(app, CLI_ACTOR, email, true).await?;
+            println!("{email} enabled");
+        }
+    }
+    Ok(())
+}
+
+async fn serve(app: &App, bind: &str, secure_cookies: bool) -> anyhow::Result<()> {
+    if let Some((user, password)) = creanta_app::accounts::ensure_first_admin(app).await? {
+        println!(
+            "First start of {}: administrator {} created, one-time password: {password}",
+            app.org.name, user.email
+        );
+        println!("Change it with `creanta user passwd {}`.", user.email);
+    }
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("cannot listen on {bind}"))?;
+    println!("Creanța is serving http://{}/", listener.local_addr()?);
+    let state = creanta_web::WebState {
+        store: app.store.clone(),
+        secure_cookies,
+    };
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    creanta_web::serve(state, listener, shutdown).await?;
     Ok(())
 }
 

@@ -74,6 +74,11 @@ code_enum!(
 );
 
 code_enum!(
+    /// What a user may do. A partner sees only the cases handed to it.
+    Role { Admin = "admin", Manager = "manager", Collector = "collector", Partner = "partner" }
+);
+
+code_enum!(
     /// Credit notes are stored as invoices with a negative total.
     InvoiceKind { Invoice = "invoice", CreditNote = "credit_note" }
 );

@@ -3,6 +3,9 @@
 pub mod events;
 pub mod orgs;
 pub mod reports;
+pub mod sessions;
+pub mod users;
+pub mod views;
 
 use crate::records::Record;
 use crate::sql::Value;

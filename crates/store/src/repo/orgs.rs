@@ -57,3 +57,18 @@ pub async fn find(store: &Store, name: &str) -> Result<Organization> {
         time_zone: row.get(2)?,
     })
 }
+
+pub async fn find_by_id(store: &Store, id: i64) -> Result<Organization> {
+    let row = store
+        .fetch_optional(
+            "SELECT id, name, time_zone FROM organizations WHERE id = $1",
+            &args![id],
+        )
+        .await?
+        .ok_or_else(|| StoreError::UnknownOrg(format!("#{id}")))?;
+    Ok(Organization {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        time_zone: row.get(2)?,
+    })
+}

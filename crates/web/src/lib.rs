@@ -1,0 +1,71 @@
+//! Creanța in the browser: server-rendered pages (askama), sessions in the database, CSRF
+//! protection on every state-changing request, and security headers. Handlers stay thin:
+//! they read the request, call `creanta-app`, and render.
+
+mod auth;
+mod error;
+pub mod i18n;
+mod pages;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::routing::{get, post};
+use creanta_store::Store;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use error::WebError;
+
+#[derive(Clone)]
+pub struct WebState {
+    pub store: Store,
+    /// Mark cookies `Secure` (behind https).
+    pub secure_cookies: bool,
+}
+
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+pub fn router(state: WebState) -> Router {
+    let headers = [
+        (header::CONTENT_SECURITY_POLICY, CSP),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "same-origin"),
+    ];
+    let mut router = Router::new()
+        .route("/", get(pages::home))
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/language", post(auth::set_language))
+        .route("/debtors", get(pages::debtors))
+        .route("/debtors/{id}", get(pages::debtor))
+        .route("/invoices/{id}", get(pages::invoice))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(pages::readyz))
+        .route("/static/creanta.css", get(pages::stylesheet))
+        .fallback(pages::not_found)
+        .with_state(state);
+    for (name, value) in headers {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(
+            name,
+            HeaderValue::from_static(value),
+        ));
+    }
+    router
+}
+
+/// Serves until `shutdown` completes; in-flight requests finish first.
+pub async fn serve(
+    state: WebState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

@@ -1,0 +1,607 @@
+//! The pages: debtors list, debtor, invoice. Amounts and dates are formatted here, in the
+//! user's language, so the templates only place text.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use creanta_app::reports;
+use creanta_domain::aging::{AgingBucket, days_late};
+use creanta_domain::model::{Language, Role};
+use creanta_store::repo::views;
+use serde::Deserialize;
+
+use crate::auth::CurrentUser;
+use crate::i18n::{self, Texts};
+use crate::{WebError, WebState};
+
+const PAGE_SIZE: usize = 50;
+
+/// What every page's frame needs: the user, the CSRF token for its forms, the current path.
+pub struct Frame {
+    pub user_name: String,
+    pub org_name: String,
+    pub csrf: String,
+    pub path: String,
+    pub other_lang: &'static str,
+    pub other_lang_label: &'static str,
+}
+
+fn frame(user: &CurrentUser, path: &str) -> Frame {
+    let (other_lang, other_lang_label) = match user.0.language() {
+        Language::Ro => ("en", "English"),
+        Language::En => ("ro", "Română"),
+    };
+    Frame {
+        user_name: user.0.user.name.clone(),
+        org_name: user.0.org.name.clone(),
+        csrf: user.0.csrf_token.clone(),
+        path: path.to_owned(),
+        other_lang,
+        other_lang_label,
+    }
+}
+
+/// The collection pages are for the organization's own people; partners get their portal later.
+fn staff_only(user: &CurrentUser) -> Result<(), WebError> {
+    match user.0.role() {
+        Role::Partner => Err(WebError::Forbidden),
+        _ => Ok(()),
+    }
+}
+
+pub async fn home() -> Redirect {
+    Redirect::to("/debtors")
+}
+
+pub async fn readyz(State(state): State<WebState>) -> Response {
+    match state.store.fetch_optional("SELECT 1", &[]).await {
+        Ok(_) => "ready".into_response(),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
+    }
+}
+
+pub async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        include_str!("../static/creanta.css"),
+    )
+        .into_response()
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    t: &'static Texts,
+    message: &'a str,
+}
+
+pub fn error_page(status: StatusCode, message: &str) -> Response {
+    match (ErrorPage {
+        t: &i18n::RO,
+        message,
+    })
+    .render()
+    {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => (status, message.to_owned()).into_response(),
+    }
+}
+
+pub async fn not_found() -> Response {
+    error_page(StatusCode::NOT_FOUND, i18n::RO.not_found)
+}
+
+#[derive(Deserialize, Default)]
+pub struct DebtorsQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    owner: String,
+    #[serde(default)]
+    group: String,
+    #[serde(default)]
+    bucket: String,
+    #[serde(default)]
+    sort: String,
+    #[serde(default)]
+    page: Option<usize>,
+}
+
+pub struct DebtorRowView {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub tax_id: String,
+    pub tax_id_valid: bool,
+    pub group: String,
+    pub owner: String,
+    /// One line per currency, for each bucket and the total.
+    pub buckets: [Vec<String>; 6],
+}
+
+#[derive(Template)]
+#[template(path = "debtors.html")]
+struct DebtorsPage {
+    t: &'static Texts,
+    frame: Frame,
+    query: DebtorsQueryView,
+    owners: Vec<String>,
+    groups: Vec<String>,
+    rows: Vec<DebtorRowView>,
+    totals: [Vec<String>; 6],
+    count: usize,
+    page: usize,
+    pages: usize,
+    prev_link: Option<String>,
+    next_link: Option<String>,
+}
+
+pub struct DebtorsQueryView {
+    pub q: String,
+    pub owner: String,
+    pub group: String,
+    pub bucket: String,
+    pub sort: String,
+}
+
+fn bucket_index(code: &str) -> Option<usize> {
+    ["not_due", "1_30", "31_60", "61_90", "over_90"]
+        .iter()
+        .position(|b| *b == code)
+}
+
+fn link(q: &DebtorsQueryView, page: usize) -> String {
+    let enc = |s: &str| -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    format!(
+        "/debtors?q={}&owner={}&group={}&bucket={}&sort={}&page={page}",
+        enc(&q.q),
+        enc(&q.owner),
+        enc(&q.group),
+        enc(&q.bucket),
+        enc(&q.sort)
+    )
+}
+
+pub async fn debtors(
+    State(state): State<WebState>,
+    user: CurrentUser,
+    Query(query): Query<DebtorsQuery>,
+) -> Result<Response, WebError> {
+    staff_only(&user)?;
+    let app = user.0.app(&state.store);
+    let lang = user.0.language();
+    let org = app.org_id();
+    let list = views::debtors(
+        &state.store,
+        org,
+        Some(&query.q),
+        Some(&query.owner),
+        Some(&query.group),
+    )
+    .await?;
+    let aging = reports::aging(&app, app.today()).await?;
+    let mut by_code: HashMap<&str, Vec<&creanta_store::repo::reports::AgingRow>> = HashMap::new();
+    for r in &aging.rows {
+        by_code.entry(r.debtor_code.as_str()).or_default().push(r);
+    }
+    let amounts = |r: &creanta_store::repo::reports::AgingRow| {
+        [r.not_due, r.d1_30, r.d31_60, r.d61_90, r.over_90, r.total]
+    };
+    let bucket = bucket_index(&query.bucket);
+    let mut rows: Vec<(
+        &views::DebtorSummary,
+        Vec<&creanta_store::repo::reports::AgingRow>,
+    )> = list
+        .iter()
+        .map(|d| (d, by_code.get(d.code.as_str()).cloned().unwrap_or_default()))
+        .filter(|(_, a)| bucket.is_none_or(|b| a.iter().any(|r| amounts(r)[b] > 0)))
+        .collect();
+    // Amounts in different currencies are not added up: "open" sorts by the largest one.
+    let key = |a: &[&creanta_store::repo::reports::AgingRow], i: usize| {
+        a.iter().map(|r| amounts(r)[i]).max().unwrap_or(0)
+    };
+    match query.sort.as_str() {
+        "name" => rows.sort_by_key(|a| a.0.name.to_lowercase()),
+        "open" => rows.sort_by_key(|a| std::cmp::Reverse(key(&a.1, 5))),
+        "over_90" => rows.sort_by_key(|a| std::cmp::Reverse(key(&a.1, 4))),
+        _ => {}
+    }
+    let mut totals: Vec<(String, [i64; 6])> = Vec::new();
+    for (_, a) in &rows {
+        for r in a {
+            let slot = match totals.iter_mut().position(|(c, _)| *c == r.currency) {
+                Some(i) => &mut totals[i].1,
+                None => {
+                    totals.push((r.currency.clone(), [0; 6]));
+                    &mut totals.last_mut().expect("just pushed").1
+                }
+            };
+            for (s, v) in slot.iter_mut().zip(amounts(r)) {
+                *s += v;
+            }
+        }
+    }
+    totals.sort_by(|a, b| a.0.cmp(&b.0));
+    let cells = |lines: Vec<(String, [i64; 6])>| -> [Vec<String>; 6] {
+        std::array::from_fn(|i| {
+            lines
+                .iter()
+                .filter(|(_, v)| v[i] != 0)
+                .map(|(c, v)| i18n::money(v[i], c, lang))
+                .collect()
+        })
+    };
+    let count = rows.len();
+    let pages = count.div_ceil(PAGE_SIZE).max(1);
+    let page = query.page.unwrap_or(1).clamp(1, pages);
+    let view_rows = rows
+        .iter()
+        .skip((page - 1) * PAGE_SIZE)
+        .take(PAGE_SIZE)
+        .map(|(d, a)| DebtorRowView {
+            id: d.id,
+            code: d.code.clone(),
+            name: d.name.clone(),
+            tax_id: d.tax_id.clone(),
+            tax_id_valid: d.tax_id_valid,
+            group: d.group.clone().unwrap_or_default(),
+            owner: d.owner_email.clone().unwrap_or_default(),
+            buckets: cells(a.iter().map(|r| (r.currency.clone(), amounts(r))).collect()),
+        })
+        .collect();
+    let (owners, groups) = views::filter_values(&state.store, org).await?;
+    let qv = DebtorsQueryView {
+        q: query.q,
+        owner: query.owner,
+        group: query.group,
+        bucket: query.bucket,
+        sort: query.sort,
+    };
+    let page_view = DebtorsPage {
+        t: user.texts(),
+        frame: frame(&user, "/debtors"),
+        owners,
+        groups,
+        rows: view_rows,
+        totals: cells(totals),
+        count,
+        page,
+        pages,
+        prev_link: (page > 1).then(|| link(&qv, page - 1)),
+        next_link: (page < pages).then(|| link(&qv, page + 1)),
+        query: qv,
+    };
+    Ok(Html(page_view.render()?).into_response())
+}
+
+pub struct InvoiceRowView {
+    pub id: i64,
+    pub number: String,
+    pub kind: &'static str,
+    pub entity: String,
+    pub issue_date: String,
+    pub due_date: String,
+    pub total: String,
+    pub open: String,
+    pub days_late: String,
+    pub status: &'static str,
+    pub status_class: &'static str,
+}
+
+fn invoice_row(
+    i: &views::InvoiceLine,
+    t: &'static Texts,
+    lang: Language,
+    today: jiff::civil::Date,
+) -> InvoiceRowView {
+    let open = i.open();
+    let late = days_late(i.due_date, today);
+    let (status, status_class) = if open == 0 {
+        (t.status_paid, "paid")
+    } else if late > 0 && open > 0 {
+        (t.status_late, "late")
+    } else {
+        (t.status_open, "open")
+    };
+    InvoiceRowView {
+        id: i.id,
+        number: display_number(&i.series, &i.number),
+        kind: if i.kind == "credit_note" {
+            t.credit_note
+        } else {
+            t.invoice
+        },
+        entity: i.entity_name.clone(),
+        issue_date: i18n::date(i.issue_date, lang),
+        due_date: i18n::date(i.due_date, lang),
+        total: i18n::money(i.total, &i.currency, lang),
+        open: i18n::money(open, &i.currency, lang),
+        days_late: if open > 0 && late > 0 {
+            late.to_string()
+        } else {
+            String::new()
+        },
+        status,
+        status_class,
+    }
+}
+
+fn display_number(series: &str, number: &str) -> String {
+    if series.is_empty() {
+        number.to_owned()
+    } else {
+        format!("{series} {number}")
+    }
+}
+
+pub struct ContractView {
+    pub number: String,
+    pub entity: String,
+    pub valid: String,
+    pub terms: String,
+    pub currency: String,
+    pub penalty: String,
+    pub requirements: String,
+}
+
+pub struct PaymentView {
+    pub date: String,
+    pub amount: String,
+    pub reference: String,
+    pub invoice_number: String,
+    pub allocated: String,
+}
+
+fn payment_view(p: &views::PaymentLine, lang: Language) -> PaymentView {
+    PaymentView {
+        date: i18n::date(p.date, lang),
+        amount: i18n::money(p.amount, &p.currency, lang),
+        reference: p.reference.clone().unwrap_or_default(),
+        invoice_number: p.invoice_number.clone().unwrap_or_default(),
+        allocated: p
+            .allocated
+            .map(|a| i18n::money(a, &p.currency, lang))
+            .unwrap_or_default(),
+    }
+}
+
+fn requirement_text(
+    t: &Texts,
+    po: bool,
+    mention: &Option<String>,
+    documents: &str,
+    confirmation: bool,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if po {
+        out.push(t.requires_po.to_owned());
+    }
+    if let Some(m) = mention {
+        out.push(format!("{}: „{m}”", t.required_mention));
+    }
+    if !documents.is_empty() {
+        out.push(format!(
+            "{}: {}",
+            t.required_documents,
+            documents.replace(';', ", ")
+        ));
+    }
+    if confirmation {
+        out.push(t.requires_confirmation.to_owned());
+    }
+    out
+}
+
+#[derive(Template)]
+#[template(path = "debtor.html")]
+struct DebtorPage {
+    t: &'static Texts,
+    frame: Frame,
+    code: String,
+    name: String,
+    tax_id: String,
+    tax_id_valid: bool,
+    group: String,
+    address: String,
+    owner: String,
+    language: String,
+    terms: String,
+    requirements: Vec<String>,
+    contacts: Vec<creanta_store::records::Contact>,
+    contracts: Vec<ContractView>,
+    invoices: Vec<InvoiceRowView>,
+    payments: Vec<PaymentView>,
+    open_totals: Vec<String>,
+}
+
+pub async fn debtor(
+    State(state): State<WebState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    staff_only(&user)?;
+    let app = user.0.app(&state.store);
+    let (t, lang, org) = (user.texts(), user.0.language(), app.org_id());
+    let (d, group) = views::debtor(&state.store, org, id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let today = app.today();
+    let invoices = views::invoices_of(&state.store, org, id).await?;
+    let mut open: Vec<(String, i64)> = Vec::new();
+    for i in invoices.iter().filter(|i| i.open() != 0) {
+        match open.iter_mut().find(|(c, _)| *c == i.currency) {
+            Some((_, v)) => *v += i.open(),
+            None => open.push((i.currency.clone(), i.open())),
+        }
+    }
+    let contracts = views::contracts(&state.store, org, id)
+        .await?
+        .into_iter()
+        .map(|(c, entity)| ContractView {
+            number: c.number.clone(),
+            entity,
+            valid: match (c.valid_from, c.valid_until) {
+                (Some(f), Some(u)) => format!("{} – {}", i18n::date(f, lang), i18n::date(u, lang)),
+                (Some(f), None) => format!("{} –", i18n::date(f, lang)),
+                (None, Some(u)) => format!("– {}", i18n::date(u, lang)),
+                (None, None) => t.none.to_owned(),
+            },
+            terms: c
+                .payment_terms_days
+                .map(|d| format!("{d} {}", t.days))
+                .unwrap_or_default(),
+            currency: c.currency.clone().unwrap_or_default(),
+            penalty: c
+                .penalty_rate_per_day
+                .clone()
+                .map(|p| format!("{p}%"))
+                .unwrap_or_default(),
+            requirements: requirement_text(
+                t,
+                c.requires_po,
+                &c.required_mention,
+                &c.required_documents,
+                c.requires_confirmation,
+            )
+            .join("; "),
+        })
+        .collect();
+    let page = DebtorPage {
+        t,
+        frame: frame(&user, &format!("/debtors/{id}")),
+        code: d.code.clone(),
+        name: d.name.clone(),
+        tax_id: d.tax_id.clone(),
+        tax_id_valid: d.tax_id_valid,
+        group: group.unwrap_or_default(),
+        address: [d.address.clone(), d.city.clone(), d.country.clone()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", "),
+        owner: d.owner_email.clone().unwrap_or_default(),
+        language: d.language.clone(),
+        terms: d
+            .payment_terms_days
+            .map(|n| format!("{n} {}", t.days))
+            .unwrap_or_default(),
+        requirements: requirement_text(
+            t,
+            d.requires_po,
+            &d.required_mention,
+            &d.required_documents,
+            d.requires_confirmation,
+        ),
+        contacts: views::contacts(&state.store, org, id).await?,
+        contracts,
+        invoices: invoices
+            .iter()
+            .map(|i| invoice_row(i, t, lang, today))
+            .collect(),
+        payments: views::payments_of_debtor(&state.store, org, id)
+            .await?
+            .iter()
+            .map(|p| payment_view(p, lang))
+            .collect(),
+        open_totals: open.iter().map(|(c, v)| i18n::money(*v, c, lang)).collect(),
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+pub struct DocumentView {
+    pub doc_type: String,
+    pub file_name: String,
+    pub size: String,
+}
+
+#[derive(Template)]
+#[template(path = "invoice.html")]
+struct InvoicePage {
+    t: &'static Texts,
+    frame: Frame,
+    row: InvoiceRowView,
+    debtor_id: i64,
+    debtor: String,
+    entity_tax_id: String,
+    buyer: String,
+    po_number: String,
+    contract_number: String,
+    mentions: String,
+    iban: String,
+    sent_to: String,
+    bucket: &'static str,
+    documents: Vec<DocumentView>,
+    payments: Vec<PaymentView>,
+}
+
+pub async fn invoice(
+    State(state): State<WebState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    staff_only(&user)?;
+    let app = user.0.app(&state.store);
+    let (t, lang, org) = (user.texts(), user.0.language(), app.org_id());
+    let i = views::invoice(&state.store, org, id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let today = app.today();
+    let bucket = match AgingBucket::of(i.due_date, today) {
+        AgingBucket::NotDue => t.not_due,
+        AgingBucket::D1To30 => t.d1_30,
+        AgingBucket::D31To60 => t.d31_60,
+        AgingBucket::D61To90 => t.d61_90,
+        AgingBucket::Over90 => t.over_90,
+    };
+    let page = InvoicePage {
+        t,
+        frame: frame(&user, &format!("/invoices/{id}")),
+        row: invoice_row(&i, t, lang, today),
+        debtor_id: i.debtor_id,
+        debtor: format!("{} · {}", i.debtor_code, i.debtor_name),
+        entity_tax_id: i.entity_tax_id.clone(),
+        buyer: format!(
+            "{} {}",
+            i.buyer_name.clone().unwrap_or_default(),
+            i.buyer_tax_id
+        )
+        .trim()
+        .to_owned(),
+        po_number: i.po_number.clone().unwrap_or_default(),
+        contract_number: i.contract_number.clone().unwrap_or_default(),
+        mentions: i.mentions.clone().unwrap_or_default(),
+        iban: i.iban.clone().unwrap_or_default(),
+        sent_to: i.sent_to.clone().unwrap_or_default(),
+        bucket,
+        documents: views::documents_of_invoice(&state.store, org, id)
+            .await?
+            .into_iter()
+            .map(|d| DocumentView {
+                doc_type: d.doc_type,
+                file_name: d.file_name,
+                size: format!("{} kB", (d.size + 1023) / 1024),
+            })
+            .collect(),
+        payments: views::payments_of_invoice(&state.store, org, id)
+            .await?
+            .iter()
+            .map(|p| payment_view(p, lang))
+            .collect(),
+    };
+    Ok(Html(page.render()?).into_response())
+}

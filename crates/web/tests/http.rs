@@ -1,0 +1,360 @@
+//! The web application over real HTTP on port 0, on SQLite or PostgreSQL (TEST_DATABASE_URL).
+
+use creanta_app::App;
+use creanta_app::accounts;
+use creanta_app::demo::{DemoOptions, generate};
+use creanta_app::import::{NoProgress, import_demo};
+use creanta_app::testing::TestApp;
+use creanta_domain::model::{Language, Role};
+use creanta_web::WebState;
+
+struct Server {
+    base: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+async fn start(app: &App) -> Server {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let state = WebState {
+        store: app.store.clone(),
+        secure_cookies: false,
+    };
+    tokio::spawn(creanta_web::serve(state, listener, async {
+        let _ = rx.await;
+    }));
+    Server {
+        base,
+        shutdown: Some(tx),
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The value of a hidden input named `name` in a page.
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in page"))
+        + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+async fn login(c: &reqwest::Client, base: &str, email: &str, password: &str) -> reqwest::Response {
+    let page = c
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden(&page, "csrf");
+    c.post(format!("{base}/login"))
+        .form(&[
+            ("email", email),
+            ("password", password),
+            ("csrf", &csrf),
+            ("organization", ""),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn with_demo(t: &TestApp) {
+    let mut options = DemoOptions::new(jiff::civil::date(2026, 12, 1));
+    options.debtors = 12;
+    options.documents = false;
+    import_demo(&t.app, generate(&options), &NoProgress)
+        .await
+        .unwrap();
+}
+
+async fn first_debtor(app: &App) -> (i64, String) {
+    let list = creanta_store::repo::views::debtors(&app.store, app.org_id(), None, None, None)
+        .await
+        .unwrap();
+    (list[0].id, list[0].name.clone())
+}
+
+#[tokio::test]
+async fn sign_in_browse_switch_language_and_sign_out() {
+    let t = TestApp::new().await;
+    with_demo(&t).await;
+    let (_, password) = accounts::add_user(
+        &t.app,
+        "test",
+        "ana.pop@example.ro",
+        "Ana Pop",
+        Role::Collector,
+        Language::Ro,
+    )
+    .await
+    .unwrap();
+    let server = start(&t.app).await;
+    let base = &server.base;
+    let c = client();
+
+    // Without a session every page leads to the login page.
+    let r = c.get(format!("{base}/debtors")).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/login");
+
+    let r = login(&c, base, "ana.pop@example.ro", &password).await;
+    assert_eq!(r.status(), 303, "{:?}", r.text().await);
+    assert_eq!(r.headers()["location"], "/debtors");
+
+    let r = c.get(format!("{base}/debtors")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let h = r.headers().clone();
+    assert!(
+        h["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("Clienți") && page.contains("Total de încasat"),
+        "Romanian labels"
+    );
+    let (id, name) = first_debtor(&t.app).await;
+    assert!(page.contains(&name), "debtor {name} listed");
+
+    // Search narrows the list.
+    let code_page = c
+        .get(format!("{base}/debtors?q=D00002"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(code_page.contains("D00002") && !code_page.contains(">D00003<"));
+
+    let debtor = c.get(format!("{base}/debtors/{id}")).send().await.unwrap();
+    assert_eq!(debtor.status(), 200);
+    let debtor = debtor.text().await.unwrap();
+    assert!(debtor.contains("Persoane de contact") && debtor.contains(&name));
+    let invoice_href = debtor
+        .split("href=\"/invoices/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let invoice = c
+        .get(format!("{base}/invoices/{invoice_href}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(invoice.status(), 200);
+    assert!(invoice.text().await.unwrap().contains("Scadența"));
+
+    // A state change without the CSRF token is refused; with it, the language switches.
+    let r = c
+        .post(format!("{base}/language"))
+        .form(&[("lang", "en"), ("back", "/debtors")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422, "a form without csrf is rejected");
+    let r = c
+        .post(format!("{base}/language"))
+        .form(&[("lang", "en"), ("back", "/debtors"), ("csrf", "forged")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let csrf = hidden(&page, "csrf");
+    let r = c
+        .post(format!("{base}/language"))
+        .form(&[("lang", "en"), ("back", "//evil.example"), ("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.headers()["location"],
+        "/debtors",
+        "never an open redirect"
+    );
+    let page = c
+        .get(format!("{base}/debtors"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Debtors") && page.contains("Total open"),
+        "English labels"
+    );
+
+    let r = c
+        .post(format!("{base}/logout"))
+        .form(&[("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let r = c.get(format!("{base}/debtors")).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/login");
+    drop(server);
+    t.cleanup().await;
+}
+
+#[tokio::test]
+async fn another_organization_sees_404_and_partners_see_nothing() {
+    let t = TestApp::new().await;
+    with_demo(&t).await;
+    let other = t.other_org("alta").await;
+    let (_, password) = accounts::add_user(
+        &other,
+        "test",
+        "ion@alta.ro",
+        "Ion",
+        Role::Manager,
+        Language::Ro,
+    )
+    .await
+    .unwrap();
+    let (_, partner_pw) = accounts::add_user(
+        &t.app,
+        "test",
+        "avocat@lex.ro",
+        "Lex",
+        Role::Partner,
+        Language::Ro,
+    )
+    .await
+    .unwrap();
+    let server = start(&t.app).await;
+    let base = &server.base;
+    let (id, name) = first_debtor(&t.app).await;
+
+    let c = client();
+    assert_eq!(
+        login(&c, base, "ion@alta.ro", &password).await.status(),
+        303
+    );
+    let r = c.get(format!("{base}/debtors/{id}")).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    let list = c
+        .get(format!("{base}/debtors"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!list.contains(&name));
+
+    let p = client();
+    assert_eq!(
+        login(&p, base, "avocat@lex.ro", &partner_pw).await.status(),
+        303
+    );
+    assert_eq!(
+        p.get(format!("{base}/debtors"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    assert_eq!(
+        p.get(format!("{base}/debtors/{id}"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    drop(server);
+    t.cleanup().await;
+}
+
+#[tokio::test]
+async fn wrong_passwords_lock_the_account_and_login_needs_its_csrf() {
+    let t = TestApp::new().await;
+    let (_, password) =
+        accounts::add_user(&t.app, "test", "ana@x.ro", "Ana", Role::Admin, Language::En)
+            .await
+            .unwrap();
+    let server = start(&t.app).await;
+    let base = &server.base;
+    let c = client();
+    let r = c
+        .post(format!("{base}/login"))
+        .form(&[
+            ("email", "ana@x.ro"),
+            ("password", password.as_str()),
+            ("csrf", "guess"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "login without its CSRF cookie");
+    for _ in 0..accounts::MAX_FAILURES {
+        let r = login(&c, base, "ana@x.ro", "wrong password").await;
+        assert_eq!(r.status(), 401);
+        assert!(
+            r.text()
+                .await
+                .unwrap()
+                .contains("E-mailul sau parola nu sunt corecte")
+        );
+    }
+    let r = login(&c, base, "ana@x.ro", &password).await;
+    assert_eq!(r.status(), 429, "locked even with the right password");
+    // The password is stored as an Argon2id hash, never in clear.
+    let user = creanta_store::repo::users::find(&t.app.store, t.app.org_id(), "ana@x.ro")
+        .await
+        .unwrap()
+        .unwrap();
+    let hash = user.password_hash.unwrap();
+    assert!(hash.starts_with("$argon2id$") && !hash.contains(&password));
+    assert_eq!(
+        reqwest::get(format!("{base}/healthz"))
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        reqwest::get(format!("{base}/readyz"))
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        reqwest::get(format!("{base}/nu-exista"))
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    drop(server);
+    t.cleanup().await;
+}
