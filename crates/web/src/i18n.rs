@@ -92,6 +92,16 @@ pub struct Texts {
     pub forbidden: &'static str,
     pub error: &'static str,
     pub back: &'static str,
+    pub imports: &'static str,
+    pub import_kind: &'static str,
+    pub files: &'static str,
+    pub import_button: &'static str,
+    pub import_hint: &'static str,
+    pub import_rejected: &'static str,
+    pub no_files: &'static str,
+    pub line: &'static str,
+    pub column: &'static str,
+    pub message: &'static str,
 }
 
 pub static RO: Texts = Texts {
@@ -184,6 +194,16 @@ pub static RO: Texts = Texts {
     forbidden: "Nu aveți dreptul să vedeți această pagină.",
     error: "A apărut o eroare.",
     back: "Înapoi",
+    imports: "Importuri",
+    import_kind: "Ce importați",
+    files: "Fișiere",
+    import_button: "Importă",
+    import_hint: "Totul sau nimic: dacă un singur rând are o problemă, nu se importă nimic și vedeți fiecare problemă cu fișierul, rândul și coloana. Același fișier importat de două ori nu schimbă nimic.",
+    import_rejected: "Nu s-a importat nimic. Corectați problemele de mai jos și încercați din nou.",
+    no_files: "Alegeți cel puțin un fișier.",
+    line: "Rând",
+    column: "Coloană",
+    message: "Problemă",
 };
 
 pub static EN: Texts = Texts {
@@ -276,7 +296,67 @@ pub static EN: Texts = Texts {
     forbidden: "You are not allowed to see this page.",
     error: "Something went wrong.",
     back: "Back",
+    imports: "Imports",
+    import_kind: "What you import",
+    files: "Files",
+    import_button: "Import",
+    import_hint: "All or nothing: if a single row has a problem, nothing is imported and every problem is listed with its file, line and column. Importing the same file twice changes nothing.",
+    import_rejected: "Nothing was imported. Correct the problems below and try again.",
+    no_files: "Choose at least one file.",
+    line: "Line",
+    column: "Column",
+    message: "Problem",
 };
+
+/// A contact role or language code in words.
+pub fn code_label(code: &str, language: Language) -> &str {
+    let ro = matches!(language, Language::Ro);
+    match code {
+        "finance" => {
+            if ro {
+                "financiar"
+            } else {
+                "finance"
+            }
+        }
+        "purchasing" => {
+            if ro {
+                "achiziții"
+            } else {
+                "purchasing"
+            }
+        }
+        "management" => {
+            if ro {
+                "conducere"
+            } else {
+                "management"
+            }
+        }
+        "legal" => {
+            if ro {
+                "juridic"
+            } else {
+                "legal"
+            }
+        }
+        "ro" => {
+            if ro {
+                "română"
+            } else {
+                "Romanian"
+            }
+        }
+        "en" => {
+            if ro {
+                "engleză"
+            } else {
+                "English"
+            }
+        }
+        other => other,
+    }
+}
 
 pub fn texts(language: Language) -> &'static Texts {
     match language {

@@ -5,6 +5,7 @@
 mod auth;
 mod error;
 pub mod i18n;
+mod imports;
 mod pages;
 
 use std::net::SocketAddr;
@@ -42,9 +43,16 @@ pub fn router(state: WebState) -> Router {
         .route("/debtors", get(pages::debtors))
         .route("/debtors/{id}", get(pages::debtor))
         .route("/invoices/{id}", get(pages::invoice))
+        .route(
+            "/imports",
+            get(imports::imports_page)
+                .post(imports::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(imports::MAX_UPLOAD)),
+        )
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(pages::readyz))
         .route("/static/creanta.css", get(pages::stylesheet))
+        .route("/favicon.ico", get(pages::favicon))
         .fallback(pages::not_found)
         .with_state(state);
     for (name, value) in headers {

@@ -27,9 +27,10 @@ pub struct Frame {
     pub path: String,
     pub other_lang: &'static str,
     pub other_lang_label: &'static str,
+    pub can_import: bool,
 }
 
-fn frame(user: &CurrentUser, path: &str) -> Frame {
+pub fn frame(user: &CurrentUser, path: &str) -> Frame {
     let (other_lang, other_lang_label) = match user.0.language() {
         Language::Ro => ("en", "English"),
         Language::En => ("ro", "Română"),
@@ -41,6 +42,7 @@ fn frame(user: &CurrentUser, path: &str) -> Frame {
         path: path.to_owned(),
         other_lang,
         other_lang_label,
+        can_import: matches!(user.0.role(), Role::Admin | Role::Manager),
     }
 }
 
@@ -70,6 +72,19 @@ pub async fn stylesheet() -> Response {
             (header::CACHE_CONTROL, "max-age=3600"),
         ],
         include_str!("../static/creanta.css"),
+    )
+        .into_response()
+}
+
+/// A small "C" mark, so browsers stop asking.
+pub async fn favicon() -> Response {
+    const SVG: &str = "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'><rect width='32' height='32' rx='6' fill='#1d2733'/><text x='16' y='23' font-size='20' text-anchor='middle' fill='#fff' font-family='sans-serif'>C</text></svg>";
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "max-age=86400"),
+        ],
+        SVG,
     )
         .into_response()
 }
@@ -260,7 +275,13 @@ pub async fn debtors(
             tax_id: d.tax_id.clone(),
             tax_id_valid: d.tax_id_valid,
             group: d.group.clone().unwrap_or_default(),
-            owner: d.owner_email.clone().unwrap_or_default(),
+            // The list shows who, not the address: "ana.popa@…" reads as "ana.popa".
+            owner: d
+                .owner_email
+                .as_deref()
+                .map(|e| e.split('@').next().unwrap_or(e))
+                .unwrap_or_default()
+                .to_owned(),
             buckets: cells(a.iter().map(|r| (r.currency.clone(), amounts(r))).collect()),
         })
         .collect();
@@ -349,6 +370,14 @@ fn display_number(series: &str, number: &str) -> String {
     }
 }
 
+pub struct ContactView {
+    pub name: String,
+    pub role: String,
+    pub email: String,
+    pub phone: String,
+    pub primary: bool,
+}
+
 pub struct ContractView {
     pub number: String,
     pub entity: String,
@@ -422,7 +451,7 @@ struct DebtorPage {
     language: String,
     terms: String,
     requirements: Vec<String>,
-    contacts: Vec<creanta_store::records::Contact>,
+    contacts: Vec<ContactView>,
     contracts: Vec<ContractView>,
     invoices: Vec<InvoiceRowView>,
     payments: Vec<PaymentView>,
@@ -495,7 +524,7 @@ pub async fn debtor(
             .collect::<Vec<_>>()
             .join(", "),
         owner: d.owner_email.clone().unwrap_or_default(),
-        language: d.language.clone(),
+        language: i18n::code_label(&d.language, lang).to_owned(),
         terms: d
             .payment_terms_days
             .map(|n| format!("{n} {}", t.days))
@@ -507,7 +536,17 @@ pub async fn debtor(
             &d.required_documents,
             d.requires_confirmation,
         ),
-        contacts: views::contacts(&state.store, org, id).await?,
+        contacts: views::contacts(&state.store, org, id)
+            .await?
+            .into_iter()
+            .map(|c| ContactView {
+                role: i18n::code_label(&c.role, lang).to_owned(),
+                name: c.name,
+                email: c.email.unwrap_or_default(),
+                phone: c.phone.unwrap_or_default(),
+                primary: c.is_primary,
+            })
+            .collect(),
         contracts,
         invoices: invoices
             .iter()

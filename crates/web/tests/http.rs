@@ -358,3 +358,124 @@ async fn wrong_passwords_lock_the_account_and_login_needs_its_csrf() {
     drop(server);
     t.cleanup().await;
 }
+
+fn upload_form(kind: &str, csrf: &str, name: &str, text: &str) -> reqwest::multipart::Form {
+    reqwest::multipart::Form::new()
+        .text("kind", kind.to_owned())
+        .text("csrf", csrf.to_owned())
+        .part(
+            "files",
+            reqwest::multipart::Part::bytes(text.as_bytes().to_vec()).file_name(name.to_owned()),
+        )
+}
+
+#[tokio::test]
+async fn imports_page_lists_every_error_then_imports_a_good_file() {
+    let t = TestApp::new().await;
+    let (_, password) = accounts::add_user(
+        &t.app,
+        "test",
+        "sef@x.ro",
+        "Șef",
+        Role::Manager,
+        Language::Ro,
+    )
+    .await
+    .unwrap();
+    let (_, collector_pw) = accounts::add_user(
+        &t.app,
+        "test",
+        "ana@x.ro",
+        "Ana",
+        Role::Collector,
+        Language::Ro,
+    )
+    .await
+    .unwrap();
+    let server = start(&t.app).await;
+    let base = &server.base;
+    let c = client();
+    assert_eq!(login(&c, base, "sef@x.ro", &password).await.status(), 303);
+    let page = c
+        .get(format!("{base}/imports"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden(&page, "csrf");
+
+    let bad = "code,name,tax_id,payment_terms_days\nD1,Țesătoria Brașov SRL,14840784,30\nD2,Gamma SRL,16621241,treizeci\n";
+    let r = c
+        .post(format!("{base}/imports"))
+        .multipart(upload_form("debtors", "forged", "debtors.csv", bad))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "upload without the session's CSRF token");
+    let html = c
+        .post(format!("{base}/imports"))
+        .multipart(upload_form("debtors", &csrf, "debtors.csv", bad))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Nu s-a importat nimic"), "{html}");
+    assert!(
+        html.contains("<td>debtors.csv</td><td class=\"num\">3</td><td>payment_terms_days</td>"),
+        "{html}"
+    );
+    assert!(!html.contains("creanta-upload"), "no temporary paths shown");
+    let debtors =
+        creanta_store::repo::views::debtors(&t.app.store, t.app.org_id(), None, None, None)
+            .await
+            .unwrap();
+    assert!(debtors.is_empty(), "nothing written");
+
+    let good = bad.replace("treizeci", "30");
+    let html = c
+        .post(format!("{base}/imports"))
+        .multipart(upload_form("debtors", &csrf, "debtors.csv", &good))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("debtors: 2 new, 0 updated, 0 unchanged"),
+        "{html}"
+    );
+    let list = c
+        .get(format!("{base}/debtors"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("Țesătoria Brașov SRL"));
+
+    let other = client();
+    assert_eq!(
+        login(&other, base, "ana@x.ro", &collector_pw)
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(
+        other
+            .get(format!("{base}/imports"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403,
+        "collectors do not import"
+    );
+    drop(server);
+    t.cleanup().await;
+}

@@ -7,6 +7,14 @@ use serde::Serialize;
 use crate::records::{Contact, Contract, Debtor, Document, Record};
 use crate::{Result, Store, args};
 
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn search_ignores_case_and_diacritics() {
+        assert_eq!(super::fold(" ȚESĂTURI Ştefănescu "), "tesaturi stefanescu");
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct DebtorSummary {
     pub id: i64,
@@ -33,13 +41,6 @@ pub async fn debtors(
          WHERE d.org_id = $1",
     );
     let mut params = vec![crate::Value::from(org)];
-    if let Some(q) = search.map(str::trim).filter(|q| !q.is_empty()) {
-        params.push(format!("%{}%", q.to_lowercase()).into());
-        let n = params.len();
-        sql.push_str(&format!(
-            " AND (LOWER(d.name) LIKE ${n} OR LOWER(d.code) LIKE ${n} OR LOWER(d.tax_id) LIKE ${n})"
-        ));
-    }
     if let Some(o) = owner.filter(|o| !o.is_empty()) {
         params.push(o.into());
         sql.push_str(&format!(" AND d.owner_email = ${}", params.len()));
@@ -65,8 +66,35 @@ pub async fn debtors(
             })
         })
         .collect::<Result<_>>()?;
+    // Searched here rather than with SQL LIKE: SQLite folds only ASCII case, and people type
+    // "tesaturi" for "Țesături".
+    if let Some(q) = search.map(fold).filter(|q| !q.is_empty()) {
+        list.retain(|d| {
+            [&d.name, &d.code, &d.tax_id]
+                .iter()
+                .any(|f| fold(f).contains(&q))
+        });
+    }
     list.sort_by(|a, b| a.code.cmp(&b.code));
     Ok(list)
+}
+
+/// Lower case without Romanian diacritics (both the comma-below and the cedilla forms).
+pub fn fold(text: &str) -> String {
+    text.trim()
+        .chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'ă' | 'â' | 'á' | 'à' | 'ä' => 'a',
+            'î' | 'í' => 'i',
+            'ș' | 'ş' => 's',
+            'ț' | 'ţ' => 't',
+            'é' | 'è' | 'ë' => 'e',
+            'ö' | 'ó' => 'o',
+            'ü' | 'ú' => 'u',
+            c => c,
+        })
+        .collect()
 }
 
 /// Distinct owners and groups, for the filters of the debtors list.

@@ -1,0 +1,115 @@
+// Browser tests in Debian's headless Chromium: sign in, filter the debtors list, open a
+// debtor, switch the language, upload an import with an error and then a good one.
+// Screenshots of each main page go to target/screenshots/.
+// Usage: node run.mjs BASE_URL EMAIL PASSWORD SCREENSHOT_DIR
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const [base, email, password, shots] = process.argv.slice(2);
+mkdirSync(shots, { recursive: true });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+});
+const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+const errors = [];
+page.on('pageerror', (e) => errors.push(e.message));
+// The wrong-password step answers 401 on purpose; any other failed load or script error counts.
+page.on('console', (m) => {
+  if (m.type() === 'error' && !/status of 401/.test(m.text())) errors.push(`${page.url()}: ${m.text()}`);
+});
+const shot = (name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+let passed = 0;
+async function step(name, body) {
+  await body();
+  passed += 1;
+  console.log(`ok - ${name}`);
+}
+
+await step('sign in', async () => {
+  await page.goto(`${base}/debtors`);
+  assert.match(page.url(), /\/login$/);
+  await shot('login');
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', 'not the password');
+  await page.click('button[type=submit]');
+  assert.match(await page.textContent('.error'), /E-mailul sau parola nu sunt corecte/);
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+  await page.waitForURL('**/debtors');
+  assert.equal(await page.textContent('h1 >> nth=0').then((t) => t.startsWith('Clienți')), true);
+  await shot('debtors');
+});
+
+await step('filter the debtors list', async () => {
+  const all = await page.locator('#debtors tbody tr').count();
+  assert.ok(all > 1, `several debtors listed (${all})`);
+  await page.fill('input[name=q]', 'D00002');
+  await page.click('#filters button[type=submit]');
+  await page.waitForURL(/q=D00002/);
+  assert.equal(await page.locator('#debtors tbody tr').count(), 1);
+  await page.selectOption('select[name=bucket]', 'over_90');
+  await page.fill('input[name=q]', '');
+  await page.click('#filters button[type=submit]');
+  await page.waitForURL(/bucket=over_90/);
+  const late = await page.locator('#debtors tbody tr').count();
+  assert.ok(late >= 1 && late <= all, `over 90 days: ${late} of ${all}`);
+});
+
+await step('open a debtor and an invoice', async () => {
+  await page.click('#debtors tbody tr:first-child td:first-child a');
+  await page.waitForURL(/\/debtors\/\d+$/);
+  assert.match(await page.textContent('main'), /Persoane de contact/);
+  await shot('debtor');
+  await page.click('#invoices tbody tr:first-child a');
+  await page.waitForURL(/\/invoices\/\d+$/);
+  assert.match(await page.textContent('main'), /Scadența/);
+  await shot('invoice');
+});
+
+await step('switch the language', async () => {
+  await page.click('#switch-language');
+  await page.waitForLoadState();
+  assert.match(await page.textContent('main'), /Due date/);
+  await page.goto(`${base}/debtors`);
+  assert.match(await page.textContent('h1'), /^Debtors/);
+  await page.click('#switch-language');
+  await page.waitForLoadState();
+  assert.match(await page.textContent('h1'), /^Clienți/);
+});
+
+await step('upload an import with an error, then a good one', async () => {
+  const dir = join(tmpdir(), `creanta-browser-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  const bad = join(dir, 'debtors.csv');
+  writeFileSync(bad, 'code,name,tax_id,payment_terms_days\nB1,Ștefănescu Țesături SRL,14840784,30\nB2,Fără Termen SRL,16621241,treizeci\n');
+  await page.goto(`${base}/imports`);
+  await page.selectOption('select[name=kind]', 'debtors');
+  await page.setInputFiles('input[name=files]', bad);
+  await page.click('#import-form button[type=submit]');
+  await page.waitForSelector('#import-errors');
+  const row = await page.textContent('#import-errors tbody tr');
+  assert.match(row, /debtors\.csv/);
+  assert.match(row, /3/);
+  assert.match(row, /payment_terms_days/);
+  await shot('import-errors');
+  writeFileSync(bad, 'code,name,tax_id,payment_terms_days\nB1,Ștefănescu Țesături SRL,14840784,30\nB2,Fără Termen SRL,16621241,45\n');
+  await page.selectOption('select[name=kind]', 'debtors');
+  await page.setInputFiles('input[name=files]', bad);
+  await page.click('#import-form button[type=submit]');
+  await page.waitForSelector('#import-result');
+  assert.match(await page.textContent('#import-result'), /2 new/);
+  await shot('import-done');
+  await page.goto(`${base}/debtors?q=${encodeURIComponent('Țesături')}`);
+  assert.equal(await page.locator('#debtors tbody tr').count(), 1);
+  assert.match(await page.textContent('#debtors tbody'), /Ștefănescu Țesături SRL/);
+});
+
+assert.deepEqual(errors, [], 'no script errors in the pages');
+await browser.close();
+console.log(`${passed} browser steps passed; screenshots in ${shots}`);
