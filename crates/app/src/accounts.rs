@@ -395,3 +395,85 @@ pub async fn set_language(app: &App, user_id: i64, language: Language) -> Result
     tx.commit().await?;
     Ok(())
 }
+
+/// A personal API token for `email`; the token is returned once and stored only hashed.
+pub async fn create_token(
+    app: &App,
+    actor: &str,
+    email: &str,
+    name: &str,
+) -> Result<(i64, String), AppError> {
+    let user = existing(app, email).await?;
+    if !user.active {
+        return Err(AppError::Invalid(format!("{} is disabled", user.email)));
+    }
+    let token = format!("crt_{}", random_hex(32));
+    let mut tx = app.store.begin().await?;
+    let id = sessions::insert_token(
+        &mut tx,
+        app.org_id(),
+        user.id,
+        name.trim(),
+        &sha256_hex(token.as_bytes()),
+        now(),
+    )
+    .await?;
+    tx.commit().await?;
+    log(
+        app,
+        actor,
+        "user.token_created",
+        user.id,
+        json!({ "token_id": id, "name": name }),
+    )
+    .await?;
+    Ok((id, token))
+}
+
+pub async fn revoke_token(app: &App, actor: &str, id: i64) -> Result<(), AppError> {
+    let mut tx = app.store.begin().await?;
+    let n = sessions::revoke_token(&mut tx, app.org_id(), id).await?;
+    tx.commit().await?;
+    if n == 0 {
+        return Err(AppError::Invalid(format!(
+            "no API token #{id} in {}",
+            app.org.name
+        )));
+    }
+    let user_id = sessions::list_tokens(&app.store, app.org_id())
+        .await?
+        .into_iter()
+        .find(|t| t.id == id)
+        .map(|t| t.user_id)
+        .unwrap_or_default();
+    log(
+        app,
+        actor,
+        "user.token_revoked",
+        user_id,
+        json!({ "token_id": id }),
+    )
+    .await
+}
+
+pub async fn list_tokens(app: &App) -> Result<Vec<sessions::TokenInfo>, AppError> {
+    Ok(sessions::list_tokens(&app.store, app.org_id()).await?)
+}
+
+/// The signed-in user an API token stands for.
+pub async fn token_session(store: &Store, token: &str) -> Result<Option<Session>, AppError> {
+    let Some((org_id, user_id)) =
+        sessions::find_token(store, &sha256_hex(token.as_bytes())).await?
+    else {
+        return Ok(None);
+    };
+    let org = orgs::find_by_id(store, org_id).await?;
+    Ok(users::find_by_id(store, org_id, user_id)
+        .await?
+        .filter(|u| u.active)
+        .map(|user| Session {
+            org,
+            user,
+            csrf_token: String::new(),
+        }))
+}

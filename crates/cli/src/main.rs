@@ -96,6 +96,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Personal API tokens for machine clients.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
     /// Tell whether a value is a valid CUI, CNP or IBAN, and its normal form.
     Id {
         value: String,
@@ -179,6 +184,23 @@ enum UserCommand {
     Disable { email: String },
     /// Enable a disabled user.
     Enable { email: String },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token for a user; prints it once.
+    Create {
+        email: String,
+        #[arg(long, default_value = "api")]
+        name: String,
+    },
+    /// List tokens (never their secret).
+    List {
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Revoke a token by its id.
+    Revoke { id: i64 },
 }
 
 #[derive(Subcommand)]
@@ -316,6 +338,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User { command } => {
             let app = App::open(&cfg, &cli.org).await?;
             user_command(&app, command).await?;
+        }
+        Command::Token { command } => {
+            let app = App::open(&cfg, &cli.org).await?;
+            token_command(&app, command).await?;
         }
         Command::Id { value, format } => {
             let report = creanta_domain::ids::identify(value);
@@ -502,6 +528,41 @@ async fn user_command(app: &App, command: &UserCommand) -> anyhow::Result<()> {
         UserCommand::Enable { email } => {
             accounts::set_active(app, CLI_ACTOR, email, true).await?;
             println!("{email} enabled");
+        }
+    }
+    Ok(())
+}
+
+async fn token_command(app: &App, command: &TokenCommand) -> anyhow::Result<()> {
+    use creanta_app::accounts;
+    match command {
+        TokenCommand::Create { email, name } => {
+            let (id, token) = accounts::create_token(app, CLI_ACTOR, email, name).await?;
+            println!("token #{id} for {email}: {token}");
+        }
+        TokenCommand::List { format } => {
+            let tokens = accounts::list_tokens(app).await?;
+            let mut sheet = Sheet::new(&[
+                ("id", true),
+                ("user_id", true),
+                ("name", false),
+                ("created_at", false),
+                ("revoked", false),
+            ]);
+            for t in &tokens {
+                sheet.push(vec![
+                    t.id.to_string(),
+                    t.user_id.to_string(),
+                    t.name.clone(),
+                    t.created_at.to_string(),
+                    t.revoked.to_string(),
+                ]);
+            }
+            output::print(*format, &sheet, &serde_json::to_value(&tokens)?)?;
+        }
+        TokenCommand::Revoke { id } => {
+            accounts::revoke_token(app, CLI_ACTOR, *id).await?;
+            println!("token #{id} revoked");
         }
     }
     Ok(())

@@ -22,6 +22,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_sessions.sql"),
         postgres: include_str!("../migrations/postgres/0002_sessions.sql"),
     },
+    Migration {
+        version: 3,
+        name: "api_tokens",
+        sqlite: include_str!("../migrations/sqlite/0003_api_tokens.sql"),
+        postgres: include_str!("../migrations/postgres/0003_api_tokens.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

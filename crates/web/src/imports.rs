@@ -59,15 +59,37 @@ pub async fn imports_page(user: CurrentUser) -> Result<Response, WebError> {
 }
 
 /// A folder removed when dropped, for the uploaded files of one request.
-struct Upload(std::path::PathBuf);
-impl Drop for Upload {
+pub struct UploadDir(std::path::PathBuf);
+
+impl UploadDir {
+    pub fn new() -> std::io::Result<UploadDir> {
+        let dir = std::env::temp_dir().join(format!(
+            "creanta-upload-{}",
+            creanta_app::accounts::generate_password()
+        ));
+        std::fs::create_dir_all(&dir)?;
+        Ok(UploadDir(dir))
+    }
+    pub fn write(&self, name: &str, bytes: &[u8]) -> std::io::Result<std::path::PathBuf> {
+        let path = self.0.join(name);
+        std::fs::write(&path, bytes)?;
+        Ok(path)
+    }
+    /// A path inside this folder as the user named the file.
+    pub fn label(&self, path: &str) -> String {
+        let prefix = format!("{}/", self.0.display());
+        path.strip_prefix(&prefix).unwrap_or(path).to_owned()
+    }
+}
+
+impl Drop for UploadDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
 /// Only the last path component of a name the browser sent, and nothing that climbs out.
-fn safe_file_name(name: &str) -> Option<String> {
+pub fn safe_file_name(name: &str) -> Option<String> {
     let base = name.rsplit(['/', '\\']).next()?.trim();
     (!base.is_empty() && base != "." && base != "..").then(|| base.to_owned())
 }
@@ -78,11 +100,7 @@ pub async fn upload(
     mut form: Multipart,
 ) -> Result<Response, WebError> {
     may_import(&user)?;
-    let dir = Upload(std::env::temp_dir().join(format!(
-        "creanta-upload-{}",
-        creanta_app::accounts::generate_password()
-    )));
-    std::fs::create_dir_all(&dir.0).map_err(|e| WebError::BadRequest(e.to_string()))?;
+    let dir = UploadDir::new().map_err(|e| WebError::BadRequest(e.to_string()))?;
     let (mut kind, mut csrf, mut paths) = (String::new(), String::new(), Vec::new());
     while let Some(field) = form
         .next_field()
@@ -110,9 +128,10 @@ pub async fn upload(
                     .bytes()
                     .await
                     .map_err(|e| WebError::BadRequest(e.to_string()))?;
-                let path = dir.0.join(&name);
-                std::fs::write(&path, &bytes).map_err(|e| WebError::BadRequest(e.to_string()))?;
-                paths.push(path);
+                paths.push(
+                    dir.write(&name, &bytes)
+                        .map_err(|e| WebError::BadRequest(e.to_string()))?,
+                );
             }
             _ => {}
         }
@@ -131,7 +150,6 @@ pub async fn upload(
         return Ok(Html(view.render()?).into_response());
     }
     let app = user.0.app(&state.store);
-    let prefix = format!("{}/", dir.0.display());
     match import::import_paths(&app, kind, &paths, &ImportOptions::default(), &NoProgress).await {
         Ok(summary) => view.summary = Some(summary.to_string()),
         Err(ImportError::Rejected { errors, truncated }) => {
@@ -139,7 +157,7 @@ pub async fn upload(
             view.errors = errors
                 .into_iter()
                 .map(|e| ErrorLine {
-                    file: e.file.strip_prefix(&prefix).unwrap_or(&e.file).to_owned(),
+                    file: dir.label(&e.file),
                     line: if e.line > 0 {
                         e.line.to_string()
                     } else {

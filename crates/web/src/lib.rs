@@ -2,6 +2,7 @@
 //! protection on every state-changing request, and security headers. Handlers stay thin:
 //! they read the request, call `creanta-app`, and render.
 
+mod api;
 mod auth;
 mod error;
 pub mod i18n;
@@ -53,6 +54,11 @@ pub fn router(state: WebState) -> Router {
         .route("/readyz", get(pages::readyz))
         .route("/static/creanta.css", get(pages::stylesheet))
         .route("/favicon.ico", get(pages::favicon))
+        .merge(api::routes())
+        .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url(
+            "/api/openapi.json",
+            <api::ApiDoc as utoipa::OpenApi>::openapi(),
+        ))
         .fallback(pages::not_found)
         .with_state(state);
     for (name, value) in headers {

@@ -106,3 +106,69 @@ pub async fn clear_failures(tx: &mut Tx, email: &str) -> Result<()> {
         .await?;
     Ok(())
 }
+
+/// An API token's owner, if the token is known and not revoked.
+pub async fn find_token(store: &Store, token_hash: &str) -> Result<Option<(i64, i64)>> {
+    store
+        .fetch_optional(
+            "SELECT org_id, user_id FROM api_tokens WHERE token_hash = $1 AND revoked = $2",
+            &args![token_hash, false],
+        )
+        .await?
+        .map(|r| Ok((r.get(0)?, r.get(1)?)))
+        .transpose()
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub created_at: jiff::Timestamp,
+    pub revoked: bool,
+}
+
+pub async fn insert_token(
+    tx: &mut Tx,
+    org: i64,
+    user_id: i64,
+    name: &str,
+    token_hash: &str,
+    now: jiff::Timestamp,
+) -> Result<i64> {
+    tx.fetch_one(
+        "INSERT INTO api_tokens (org_id, user_id, name, token_hash, created_at, revoked) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        &args![org, user_id, name, token_hash, now, false],
+    )
+    .await?
+    .get(0)
+}
+
+pub async fn list_tokens(store: &Store, org: i64) -> Result<Vec<TokenInfo>> {
+    store
+        .fetch_all(
+            "SELECT id, user_id, name, created_at, revoked FROM api_tokens WHERE org_id = $1 ORDER BY id",
+            &args![org],
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(TokenInfo {
+                id: r.get(0)?,
+                user_id: r.get(1)?,
+                name: r.get(2)?,
+                created_at: r.timestamp(3)?,
+                revoked: r.get(4)?,
+            })
+        })
+        .collect()
+}
+
+pub async fn revoke_token(tx: &mut Tx, org: i64, id: i64) -> Result<u64> {
+    tx.execute(
+        "UPDATE api_tokens SET revoked = $1 WHERE org_id = $2 AND id = $3",
+        &args![true, org, id],
+    )
+    .await
+}

@@ -1,0 +1,618 @@
+//! JSON API under `/api/v1`, described by OpenAPI at `/api/openapi.json` (Swagger UI at
+//! `/api/docs`). Machine clients authenticate with a personal API token
+//! (`Authorization: Bearer crt_…`); the browser may use its session, with the CSRF token in
+//! `X-CSRF-Token` for anything that changes data. Errors are RFC 9457 problem documents with a
+//! stable `code`.
+
+use axum::extract::{FromRequestParts, Multipart, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use creanta_app::accounts::{self, Session};
+use creanta_app::import::{self, ImportError, ImportKind, ImportOptions, NoProgress};
+use creanta_domain::model::Role;
+use creanta_domain::money::{Currency, format_amount};
+use creanta_store::repo::views;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+use crate::WebState;
+use crate::auth::{SESSION_COOKIE, cookie, same_token};
+
+/// A problem document (RFC 9457).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Problem)]
+pub struct ProblemBody {
+    /// A URI that names the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Stable, for programs: `unauthorized`, `forbidden`, `not_found`, `bad_request`,
+    /// `import_rejected`, `internal`.
+    pub code: String,
+    /// For `import_rejected`: every problem found, with file, line and column.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ProblemItem>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProblemItem {
+    pub file: String,
+    pub line: u64,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+/// A problem on its way out; boxed, because it travels in every `Result` of the handlers.
+#[derive(Debug)]
+pub struct Problem(Box<ProblemBody>);
+
+impl Problem {
+    fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Problem {
+        Problem(Box::new(ProblemBody {
+            kind: format!("https://creanta.dev/problems/{code}"),
+            title: status.canonical_reason().unwrap_or("error").to_owned(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            code: code.to_owned(),
+            errors: Vec::new(),
+        }))
+    }
+    pub fn not_found() -> Problem {
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no such resource in your organization",
+        )
+    }
+    pub fn bad_request(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::BAD_REQUEST, "bad_request", detail)
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status =
+            StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut r = (status, Json(&*self.0)).into_response();
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            "application/problem+json".parse().expect("static"),
+        );
+        r
+    }
+}
+
+impl From<creanta_app::AppError> for Problem {
+    fn from(e: creanta_app::AppError) -> Problem {
+        eprintln!("internal error: {e}");
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "an internal error occurred",
+        )
+    }
+}
+
+impl From<creanta_store::StoreError> for Problem {
+    fn from(e: creanta_store::StoreError) -> Problem {
+        creanta_app::AppError::from(e).into()
+    }
+}
+
+/// The caller of an API request: a token's user, or a browser session.
+pub struct ApiUser(pub Session);
+
+impl FromRequestParts<WebState> for ApiUser {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Problem> {
+        let unauthorized = || {
+            Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "send Authorization: Bearer <API token>, or sign in",
+            )
+        };
+        let bearer = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        let session = if let Some(token) = bearer {
+            accounts::token_session(&state.store, token.trim()).await?
+        } else if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
+            let session = accounts::session(&state.store, &token).await?;
+            // A cookie is sent by the browser on its own: changes need the CSRF header too.
+            if let Some(s) = &session
+                && !matches!(parts.method, Method::GET | Method::HEAD)
+            {
+                let sent = parts
+                    .headers
+                    .get("x-csrf-token")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                if !same_token(sent, &s.csrf_token) {
+                    return Err(Problem::new(
+                        StatusCode::FORBIDDEN,
+                        "csrf",
+                        "missing or wrong X-CSRF-Token header",
+                    ));
+                }
+            }
+            session
+        } else {
+            None
+        };
+        let session = session.ok_or_else(unauthorized)?;
+        if session.role() == Role::Partner {
+            return Err(Problem::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "partners have no access to this API yet",
+            ));
+        }
+        Ok(ApiUser(session))
+    }
+}
+
+fn money(minor: i64, currency: &str) -> String {
+    format_amount(minor, Currency::parse(currency).unwrap_or(Currency::RON))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DebtorOut {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub tax_id: String,
+    /// False when the CUI/CNP fails its check digit.
+    pub tax_id_valid: bool,
+    pub group: Option<String>,
+    pub owner: Option<String>,
+    pub city: Option<String>,
+}
+
+impl From<&views::DebtorSummary> for DebtorOut {
+    fn from(d: &views::DebtorSummary) -> Self {
+        DebtorOut {
+            id: d.id,
+            code: d.code.clone(),
+            name: d.name.clone(),
+            tax_id: d.tax_id.clone(),
+            tax_id_valid: d.tax_id_valid,
+            group: d.group.clone(),
+            owner: d.owner_email.clone(),
+            city: d.city.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DebtorPage {
+    pub items: Vec<DebtorOut>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct DebtorQuery {
+    /// Name, code or tax id (case and diacritics ignored).
+    pub q: Option<String>,
+    /// Owner's email.
+    pub owner: Option<String>,
+    pub group: Option<String>,
+    pub cursor: Option<String>,
+    /// 1–500, default 100.
+    pub limit: Option<u32>,
+}
+
+fn parse_cursor(cursor: &Option<String>) -> Result<i64, Problem> {
+    match cursor.as_deref() {
+        None | Some("") => Ok(0),
+        Some(c) => c
+            .parse::<i64>()
+            .map_err(|_| Problem::bad_request(format!("cursor {c:?} is not one we gave out"))),
+    }
+}
+
+fn limit(l: Option<u32>) -> Result<usize, Problem> {
+    match l {
+        None => Ok(100),
+        Some(n @ 1..=500) => Ok(n as usize),
+        Some(n) => Err(Problem::bad_request(format!("limit {n} is outside 1–500"))),
+    }
+}
+
+/// Items after the cursor, ordered by id, and the cursor of the next page.
+fn page<T>(
+    mut items: Vec<T>,
+    id: impl Fn(&T) -> i64,
+    cursor: i64,
+    limit: usize,
+) -> (Vec<T>, Option<String>) {
+    items.sort_by_key(&id);
+    items.retain(|i| id(i) > cursor);
+    let next = (items.len() > limit).then(|| id(&items[limit - 1]).to_string());
+    items.truncate(limit);
+    (items, next)
+}
+
+#[utoipa::path(get, path = "/api/v1/debtors", params(DebtorQuery), responses(
+    (status = 200, body = DebtorPage), (status = 400, body = ProblemBody), (status = 401, body = ProblemBody)),
+    security(("token" = [])))]
+async fn list_debtors(
+    State(state): State<WebState>,
+    ApiUser(s): ApiUser,
+    Query(q): Query<DebtorQuery>,
+) -> Result<Json<DebtorPage>, Problem> {
+    let (cursor, limit) = (parse_cursor(&q.cursor)?, limit(q.limit)?);
+    let list = views::debtors(
+        &state.store,
+        s.org.id,
+        q.q.as_deref(),
+        q.owner.as_deref(),
+        q.group.as_deref(),
+    )
+    .await?;
+    let (items, next_cursor) = page(
+        list.iter().map(DebtorOut::from).collect(),
+        |d| d.id,
+        cursor,
+        limit,
+    );
+    Ok(Json(DebtorPage { items, next_cursor }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContactOut {
+    pub name: String,
+    pub role: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub primary: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DebtorDetail {
+    #[serde(flatten)]
+    pub debtor: DebtorOut,
+    pub address: Option<String>,
+    pub country: Option<String>,
+    pub language: String,
+    pub payment_terms_days: Option<i64>,
+    pub requires_po: bool,
+    pub required_mention: Option<String>,
+    pub required_documents: Vec<String>,
+    pub requires_confirmation: bool,
+    pub contacts: Vec<ContactOut>,
+}
+
+#[utoipa::path(get, path = "/api/v1/debtors/{id}", params(("id" = i64, Path)), responses(
+    (status = 200, body = DebtorDetail), (status = 404, body = ProblemBody), (status = 401, body = ProblemBody)),
+    security(("token" = [])))]
+async fn get_debtor(
+    State(state): State<WebState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<DebtorDetail>, Problem> {
+    let (d, group) = views::debtor(&state.store, s.org.id, id)
+        .await?
+        .ok_or_else(Problem::not_found)?;
+    let contacts = views::contacts(&state.store, s.org.id, id).await?;
+    Ok(Json(DebtorDetail {
+        debtor: DebtorOut {
+            id,
+            code: d.code,
+            name: d.name,
+            tax_id: d.tax_id,
+            tax_id_valid: d.tax_id_valid,
+            group,
+            owner: d.owner_email,
+            city: d.city,
+        },
+        address: d.address,
+        country: d.country,
+        language: d.language,
+        payment_terms_days: d.payment_terms_days,
+        requires_po: d.requires_po,
+        required_mention: d.required_mention,
+        required_documents: d
+            .required_documents
+            .split(';')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        requires_confirmation: d.requires_confirmation,
+        contacts: contacts
+            .into_iter()
+            .map(|c| ContactOut {
+                name: c.name,
+                role: c.role,
+                email: c.email,
+                phone: c.phone,
+                primary: c.is_primary,
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvoiceOut {
+    pub id: i64,
+    pub entity_tax_id: String,
+    pub series: String,
+    pub number: String,
+    /// `invoice` or `credit_note` (negative total).
+    pub kind: String,
+    pub debtor_id: i64,
+    pub debtor_code: String,
+    pub issue_date: jiff::civil::Date,
+    pub due_date: jiff::civil::Date,
+    pub currency: String,
+    /// Decimal text, e.g. "1234.56": exact, never a float.
+    pub total: String,
+    pub paid: String,
+    pub open: String,
+    pub po_number: Option<String>,
+    pub contract_number: Option<String>,
+}
+
+impl From<&views::InvoiceLine> for InvoiceOut {
+    fn from(i: &views::InvoiceLine) -> Self {
+        InvoiceOut {
+            id: i.id,
+            entity_tax_id: i.entity_tax_id.clone(),
+            series: i.series.clone(),
+            number: i.number.clone(),
+            kind: i.kind.clone(),
+            debtor_id: i.debtor_id,
+            debtor_code: i.debtor_code.clone(),
+            issue_date: i.issue_date,
+            due_date: i.due_date,
+            currency: i.currency.clone(),
+            total: money(i.total, &i.currency),
+            paid: money(i.paid, &i.currency),
+            open: money(i.open(), &i.currency),
+            po_number: i.po_number.clone(),
+            contract_number: i.contract_number.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvoicePage {
+    pub items: Vec<InvoiceOut>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct InvoiceQuery {
+    /// Required: the invoices of one debtor.
+    pub debtor_id: i64,
+    /// Only invoices with an amount still open.
+    pub open: Option<bool>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+#[utoipa::path(get, path = "/api/v1/invoices", params(InvoiceQuery), responses(
+    (status = 200, body = InvoicePage), (status = 400, body = ProblemBody), (status = 401, body = ProblemBody)),
+    security(("token" = [])))]
+async fn list_invoices(
+    State(state): State<WebState>,
+    ApiUser(s): ApiUser,
+    Query(q): Query<InvoiceQuery>,
+) -> Result<Json<InvoicePage>, Problem> {
+    let (cursor, limit) = (parse_cursor(&q.cursor)?, limit(q.limit)?);
+    let mut list = views::invoices_of(&state.store, s.org.id, q.debtor_id).await?;
+    if q.open == Some(true) {
+        list.retain(|i| i.open() != 0);
+    }
+    let (items, next_cursor) = page(
+        list.iter().map(InvoiceOut::from).collect(),
+        |i| i.id,
+        cursor,
+        limit,
+    );
+    Ok(Json(InvoicePage { items, next_cursor }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentOut {
+    pub doc_type: String,
+    pub file_name: String,
+    pub media_type: String,
+    pub size: i64,
+    pub sha256: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaymentOut {
+    pub date: jiff::civil::Date,
+    pub amount: String,
+    pub currency: String,
+    pub reference: Option<String>,
+    /// The part of the payment allocated to this invoice.
+    pub allocated: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvoiceDetail {
+    #[serde(flatten)]
+    pub invoice: InvoiceOut,
+    pub mentions: Option<String>,
+    pub iban: Option<String>,
+    pub buyer_tax_id: String,
+    pub buyer_name: Option<String>,
+    pub documents: Vec<DocumentOut>,
+    pub payments: Vec<PaymentOut>,
+}
+
+#[utoipa::path(get, path = "/api/v1/invoices/{id}", params(("id" = i64, Path)), responses(
+    (status = 200, body = InvoiceDetail), (status = 404, body = ProblemBody), (status = 401, body = ProblemBody)),
+    security(("token" = [])))]
+async fn get_invoice(
+    State(state): State<WebState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<InvoiceDetail>, Problem> {
+    let i = views::invoice(&state.store, s.org.id, id)
+        .await?
+        .ok_or_else(Problem::not_found)?;
+    let documents = views::documents_of_invoice(&state.store, s.org.id, id).await?;
+    let payments = views::payments_of_invoice(&state.store, s.org.id, id).await?;
+    Ok(Json(InvoiceDetail {
+        invoice: InvoiceOut::from(&i),
+        mentions: i.mentions.clone(),
+        iban: i.iban.clone(),
+        buyer_tax_id: i.buyer_tax_id.clone(),
+        buyer_name: i.buyer_name.clone(),
+        documents: documents
+            .into_iter()
+            .map(|d| DocumentOut {
+                doc_type: d.doc_type,
+                file_name: d.file_name,
+                media_type: d.media_type,
+                size: d.size,
+                sha256: d.sha256,
+            })
+            .collect(),
+        payments: payments
+            .iter()
+            .map(|p| PaymentOut {
+                date: p.date,
+                amount: money(p.amount, &p.currency),
+                currency: p.currency.clone(),
+                reference: p.reference.clone(),
+                allocated: p.allocated.map(|a| money(a, &p.currency)),
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportResult {
+    pub kind: String,
+    pub files: usize,
+    pub new: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+#[utoipa::path(post, path = "/api/v1/imports/{kind}",
+    params(("kind" = String, Path, description = "entities, debtors, contacts, contracts, invoices, payments or documents")),
+    request_body(content_type = "multipart/form-data", description = "one or more `files` parts (CSV, XLSX, XML, ZIP)"),
+    responses((status = 200, body = ImportResult), (status = 422, body = ProblemBody), (status = 400, body = ProblemBody), (status = 401, body = ProblemBody)),
+    security(("token" = [])))]
+async fn post_import(
+    State(state): State<WebState>,
+    ApiUser(s): ApiUser,
+    Path(kind): Path<String>,
+    mut form: Multipart,
+) -> Result<Json<ImportResult>, Problem> {
+    if !matches!(s.role(), Role::Admin | Role::Manager) {
+        return Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "imports need the admin or manager role",
+        ));
+    }
+    let kind: ImportKind = kind.parse().map_err(Problem::bad_request)?;
+    let dir = crate::imports::UploadDir::new().map_err(|e| Problem::bad_request(e.to_string()))?;
+    let mut paths = Vec::new();
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| Problem::bad_request(e.to_string()))?
+    {
+        if field.name() != Some("files") {
+            continue;
+        }
+        let Some(name) = field.file_name().and_then(crate::imports::safe_file_name) else {
+            continue;
+        };
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|e| Problem::bad_request(e.to_string()))?;
+        paths.push(
+            dir.write(&name, &bytes)
+                .map_err(|e| Problem::bad_request(e.to_string()))?,
+        );
+    }
+    if paths.is_empty() {
+        return Err(Problem::bad_request("send at least one `files` part"));
+    }
+    let app = s.app(&state.store);
+    match import::import_paths(&app, kind, &paths, &ImportOptions::default(), &NoProgress).await {
+        Ok(r) => Ok(Json(ImportResult {
+            kind: r.kind,
+            files: r.files,
+            new: r.new,
+            updated: r.updated,
+            unchanged: r.unchanged,
+        })),
+        Err(ImportError::Rejected { errors, .. }) => {
+            let mut p = Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "import_rejected",
+                format!("{} problems; nothing was imported", errors.len()),
+            );
+            p.0.errors = errors
+                .into_iter()
+                .map(|e| ProblemItem {
+                    file: dir.label(&e.file),
+                    line: e.line,
+                    column: e.column,
+                    message: e.message,
+                })
+                .collect();
+            Err(p)
+        }
+        Err(ImportError::Store(e)) => Err(e.into()),
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Creanța API", version = "1", description = "Receivables of your organization: debtors, invoices, payments, imports."),
+    paths(list_debtors, get_debtor, list_invoices, get_invoice, post_import),
+    modifiers(&Security)
+)]
+pub struct ApiDoc;
+
+struct Security;
+impl utoipa::Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+async fn api_not_found() -> Problem {
+    Problem::not_found()
+}
+
+pub fn routes() -> Router<WebState> {
+    Router::new()
+        .route("/api/v1/debtors", get(list_debtors))
+        .route("/api/v1/debtors/{id}", get(get_debtor))
+        .route("/api/v1/invoices", get(list_invoices))
+        .route("/api/v1/invoices/{id}", get(get_invoice))
+        .route(
+            "/api/v1/imports/{kind}",
+            post(post_import).layer(axum::extract::DefaultBodyLimit::max(
+                crate::imports::MAX_UPLOAD,
+            )),
+        )
+        .route("/api/v1/{*rest}", get(api_not_found))
+}

@@ -1,0 +1,319 @@
+//! The JSON API over real HTTP: token auth, organization scoping, cursor pagination, problem
+//! documents, CSRF for browser sessions, imports, and the OpenAPI description.
+
+use creanta_app::accounts;
+use creanta_app::demo::{DemoOptions, generate};
+use creanta_app::import::{NoProgress, import_demo};
+use creanta_app::testing::TestApp;
+use creanta_domain::model::{Language, Role};
+use creanta_web::WebState;
+use serde_json::Value;
+
+async fn start(t: &TestApp) -> (String, tokio::sync::oneshot::Sender<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let state = WebState {
+        store: t.app.store.clone(),
+        secure_cookies: false,
+    };
+    tokio::spawn(creanta_web::serve(state, listener, async {
+        let _ = rx.await;
+    }));
+    (base, tx)
+}
+
+async fn get(c: &reqwest::Client, url: String, token: &str) -> (u16, Option<String>, Value) {
+    let r = c.get(url).bearer_auth(token).send().await.unwrap();
+    let status = r.status().as_u16();
+    let ct = r
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned());
+    (status, ct, r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn tokens_scope_pages_and_problems() {
+    let t = TestApp::new().await;
+    let mut options = DemoOptions::new(jiff::civil::date(2026, 12, 1));
+    options.debtors = 7;
+    options.documents = false;
+    import_demo(&t.app, generate(&options), &NoProgress)
+        .await
+        .unwrap();
+    accounts::add_user(
+        &t.app,
+        "test",
+        "api@x.ro",
+        "API",
+        Role::Manager,
+        Language::Ro,
+    )
+    .await
+    .unwrap();
+    let (token_id, token) = accounts::create_token(&t.app, "test", "api@x.ro", "ci")
+        .await
+        .unwrap();
+    let other = t.other_org("alta").await;
+    accounts::add_user(
+        &other,
+        "test",
+        "api@alta.ro",
+        "API",
+        Role::Manager,
+        Language::Ro,
+    )
+    .await
+    .unwrap();
+    let (_, other_token) = accounts::create_token(&other, "test", "api@alta.ro", "ci")
+        .await
+        .unwrap();
+    let (base, _stop) = start(&t).await;
+    let c = reqwest::Client::new();
+
+    // No token, a wrong token: 401 problem documents.
+    let r = c
+        .get(format!("{base}/api/v1/debtors"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(
+        (p["status"].as_u64(), p["code"].as_str()),
+        (Some(401), Some("unauthorized"))
+    );
+    assert_eq!(
+        get(&c, format!("{base}/api/v1/debtors"), "crt_forged")
+            .await
+            .0,
+        401
+    );
+
+    // Cursor pagination walks every debtor exactly once.
+    let mut seen = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let (status, _, page) = get(
+            &c,
+            format!("{base}/api/v1/debtors?limit=3&cursor={cursor}"),
+            &token,
+        )
+        .await;
+        assert_eq!(status, 200, "{page}");
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() <= 3);
+        seen.extend(items.iter().map(|d| d["code"].as_str().unwrap().to_owned()));
+        match page["next_cursor"].as_str() {
+            Some(n) => cursor = n.to_owned(),
+            None => break,
+        }
+    }
+    let mut sorted = seen.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), 7, "{seen:?}");
+    assert_eq!(seen.len(), 7);
+
+    let (_, _, page) = get(&c, format!("{base}/api/v1/debtors?q=D00003"), &token).await;
+    let id = page["items"][0]["id"].as_i64().unwrap();
+    let (status, _, d) = get(&c, format!("{base}/api/v1/debtors/{id}"), &token).await;
+    assert_eq!(status, 200);
+    assert_eq!(d["code"], "D00003");
+    assert!(d["contacts"].as_array().is_some());
+
+    let (status, _, inv) = get(&c, format!("{base}/api/v1/invoices?debtor_id={id}"), &token).await;
+    assert_eq!(status, 200);
+    let first = &inv["items"][0];
+    assert!(
+        first["total"].as_str().unwrap().contains('.'),
+        "money as exact decimal text: {first}"
+    );
+    let invoice_id = first["id"].as_i64().unwrap();
+    assert_eq!(
+        get(&c, format!("{base}/api/v1/invoices/{invoice_id}"), &token)
+            .await
+            .0,
+        200
+    );
+
+    // Another organization's token finds nothing of ours.
+    let (status, ct, p) = get(&c, format!("{base}/api/v1/debtors/{id}"), &other_token).await;
+    assert_eq!(
+        (status, ct.as_deref(), p["code"].as_str()),
+        (404, Some("application/problem+json"), Some("not_found"))
+    );
+    assert_eq!(
+        get(
+            &c,
+            format!("{base}/api/v1/invoices/{invoice_id}"),
+            &other_token
+        )
+        .await
+        .0,
+        404
+    );
+    let (_, _, theirs) = get(&c, format!("{base}/api/v1/debtors"), &other_token).await;
+    assert_eq!(theirs["items"], serde_json::json!([]));
+
+    // Bad input: problem documents with a stable code, never a 5xx.
+    let (status, _, p) = get(&c, format!("{base}/api/v1/debtors?limit=0"), &token).await;
+    assert_eq!((status, p["code"].as_str()), (400, Some("bad_request")));
+    let (status, _, p) = get(&c, format!("{base}/api/v1/debtors?cursor=abc"), &token).await;
+    assert_eq!((status, p["code"].as_str()), (400, Some("bad_request")));
+    assert_eq!(
+        get(&c, format!("{base}/api/v1/nothing-here"), &token)
+            .await
+            .0,
+        404
+    );
+
+    // Imports: a bad file is a 422 listing file, line and column; a good one imports.
+    let form = |text: &str| {
+        reqwest::multipart::Form::new().part(
+            "files",
+            reqwest::multipart::Part::bytes(text.as_bytes().to_vec()).file_name("debtors.csv"),
+        )
+    };
+    let r = c
+        .post(format!("{base}/api/v1/imports/debtors"))
+        .bearer_auth(&token)
+        .multipart(form("code,name,tax_id,language\nN1,Nou SRL,14840784,fr\n"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p["code"], "import_rejected");
+    assert_eq!(p["errors"][0]["file"], "debtors.csv");
+    assert_eq!(p["errors"][0]["line"], 2);
+    assert_eq!(p["errors"][0]["column"], "language");
+    let r = c
+        .post(format!("{base}/api/v1/imports/debtors"))
+        .bearer_auth(&token)
+        .multipart(form("code,name,tax_id\nN1,Nou SRL,14840784\n"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["new"], 1);
+
+    // A revoked token stops working.
+    accounts::revoke_token(&t.app, "test", token_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        get(&c, format!("{base}/api/v1/debtors"), &token).await.0,
+        401
+    );
+
+    // The description lists the API and its token scheme.
+    let doc: Value = c
+        .get(format!("{base}/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
+    assert!(doc["paths"]["/api/v1/debtors"]["get"].is_object());
+    assert!(doc["components"]["securitySchemes"]["token"].is_object());
+    assert_eq!(
+        c.get(format!("{base}/api/docs/"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    t.cleanup().await;
+}
+
+#[tokio::test]
+async fn browser_sessions_need_the_csrf_header_to_change_data() {
+    let t = TestApp::new().await;
+    let (_, password) =
+        accounts::add_user(&t.app, "test", "sef@x.ro", "Șef", Role::Admin, Language::Ro)
+            .await
+            .unwrap();
+    let (base, _stop) = start(&t).await;
+    let c = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let login = c
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = login
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let r = c
+        .post(format!("{base}/login"))
+        .form(&[
+            ("email", "sef@x.ro"),
+            ("password", password.as_str()),
+            ("csrf", csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let page = r.text().await.unwrap();
+    let session_csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        c.get(format!("{base}/api/v1/debtors"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200,
+        "reads with the session"
+    );
+    let form = || {
+        reqwest::multipart::Form::new().part(
+            "files",
+            reqwest::multipart::Part::bytes(b"code,name,tax_id\nN1,Nou SRL,14840784\n".to_vec())
+                .file_name("d.csv"),
+        )
+    };
+    let r = c
+        .post(format!("{base}/api/v1/imports/debtors"))
+        .multipart(form())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(r.json::<Value>().await.unwrap()["code"], "csrf");
+    let r = c
+        .post(format!("{base}/api/v1/imports/debtors"))
+        .header("X-CSRF-Token", session_csrf)
+        .multipart(form())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    t.cleanup().await;
+}
