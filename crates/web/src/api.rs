@@ -104,6 +104,51 @@ impl From<creanta_store::StoreError> for Problem {
     }
 }
 
+/// `Path` whose rejection is a problem document.
+pub struct ApiPath<T>(pub T);
+
+impl<T> FromRequestParts<WebState> for ApiPath<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+{
+    type Rejection = Problem;
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Problem> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(v)| ApiPath(v))
+            .map_err(|e| Problem::bad_request(e.body_text()))
+    }
+}
+
+/// `Query` whose rejection is a problem document.
+pub struct ApiQuery<T>(pub T);
+
+impl<T> FromRequestParts<WebState> for ApiQuery<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+{
+    type Rejection = Problem;
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Problem> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(v)| ApiQuery(v))
+            .map_err(|e| Problem::bad_request(e.body_text()))
+    }
+}
+
+/// `Multipart` whose rejection is a problem document.
+pub struct ApiMultipart(pub Multipart);
+
+impl axum::extract::FromRequest<WebState> for ApiMultipart {
+    type Rejection = Problem;
+    async fn from_request(req: axum::extract::Request, state: &WebState) -> Result<Self, Problem> {
+        Multipart::from_request(req, state)
+            .await
+            .map(ApiMultipart)
+            .map_err(|e| Problem::bad_request(e.body_text()))
+    }
+}
+
 /// The caller of an API request: a token's user, or a browser session.
 pub struct ApiUser(pub Session);
 
@@ -243,12 +288,12 @@ fn page<T>(
 }
 
 #[utoipa::path(get, path = "/api/v1/debtors", params(DebtorQuery), responses(
-    (status = 200, body = DebtorPage), (status = 400, body = ProblemBody), (status = 401, body = ProblemBody)),
+    (status = 200, body = DebtorPage), (status = 400, body = ProblemBody, content_type = "application/problem+json"), (status = 401, body = ProblemBody, content_type = "application/problem+json")),
     security(("token" = [])))]
 async fn list_debtors(
     State(state): State<WebState>,
     ApiUser(s): ApiUser,
-    Query(q): Query<DebtorQuery>,
+    ApiQuery(q): ApiQuery<DebtorQuery>,
 ) -> Result<Json<DebtorPage>, Problem> {
     let (cursor, limit) = (parse_cursor(&q.cursor)?, limit(q.limit)?);
     let list = views::debtors(
@@ -293,12 +338,12 @@ pub struct DebtorDetail {
 }
 
 #[utoipa::path(get, path = "/api/v1/debtors/{id}", params(("id" = i64, Path)), responses(
-    (status = 200, body = DebtorDetail), (status = 404, body = ProblemBody), (status = 401, body = ProblemBody)),
+    (status = 200, body = DebtorDetail), (status = 400, body = ProblemBody, content_type = "application/problem+json"), (status = 404, body = ProblemBody, content_type = "application/problem+json"), (status = 401, body = ProblemBody, content_type = "application/problem+json")),
     security(("token" = [])))]
 async fn get_debtor(
     State(state): State<WebState>,
     ApiUser(s): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<DebtorDetail>, Problem> {
     let (d, group) = views::debtor(&state.store, s.org.id, id)
         .await?
@@ -401,12 +446,12 @@ pub struct InvoiceQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/invoices", params(InvoiceQuery), responses(
-    (status = 200, body = InvoicePage), (status = 400, body = ProblemBody), (status = 401, body = ProblemBody)),
+    (status = 200, body = InvoicePage), (status = 400, body = ProblemBody, content_type = "application/problem+json"), (status = 401, body = ProblemBody, content_type = "application/problem+json")),
     security(("token" = [])))]
 async fn list_invoices(
     State(state): State<WebState>,
     ApiUser(s): ApiUser,
-    Query(q): Query<InvoiceQuery>,
+    ApiQuery(q): ApiQuery<InvoiceQuery>,
 ) -> Result<Json<InvoicePage>, Problem> {
     let (cursor, limit) = (parse_cursor(&q.cursor)?, limit(q.limit)?);
     let mut list = views::invoices_of(&state.store, s.org.id, q.debtor_id).await?;
@@ -454,12 +499,12 @@ pub struct InvoiceDetail {
 }
 
 #[utoipa::path(get, path = "/api/v1/invoices/{id}", params(("id" = i64, Path)), responses(
-    (status = 200, body = InvoiceDetail), (status = 404, body = ProblemBody), (status = 401, body = ProblemBody)),
+    (status = 200, body = InvoiceDetail), (status = 400, body = ProblemBody, content_type = "application/problem+json"), (status = 404, body = ProblemBody, content_type = "application/problem+json"), (status = 401, body = ProblemBody, content_type = "application/problem+json")),
     security(("token" = [])))]
 async fn get_invoice(
     State(state): State<WebState>,
     ApiUser(s): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<InvoiceDetail>, Problem> {
     let i = views::invoice(&state.store, s.org.id, id)
         .await?
@@ -507,13 +552,13 @@ pub struct ImportResult {
 #[utoipa::path(post, path = "/api/v1/imports/{kind}",
     params(("kind" = String, Path, description = "entities, debtors, contacts, contracts, invoices, payments or documents")),
     request_body(content_type = "multipart/form-data", description = "one or more `files` parts (CSV, XLSX, XML, ZIP)"),
-    responses((status = 200, body = ImportResult), (status = 422, body = ProblemBody), (status = 400, body = ProblemBody), (status = 401, body = ProblemBody)),
+    responses((status = 200, body = ImportResult), (status = 403, body = ProblemBody, content_type = "application/problem+json"), (status = 422, body = ProblemBody, content_type = "application/problem+json"), (status = 400, body = ProblemBody, content_type = "application/problem+json"), (status = 401, body = ProblemBody, content_type = "application/problem+json")),
     security(("token" = [])))]
 async fn post_import(
     State(state): State<WebState>,
     ApiUser(s): ApiUser,
-    Path(kind): Path<String>,
-    mut form: Multipart,
+    ApiPath(kind): ApiPath<String>,
+    ApiMultipart(mut form): ApiMultipart,
 ) -> Result<Json<ImportResult>, Problem> {
     if !matches!(s.role(), Role::Admin | Role::Manager) {
         return Err(Problem::new(
