@@ -1,6 +1,7 @@
 //! `creanta`: the command line. Each command parses its arguments, calls one use case of
 //! `creanta-app` and presents the result.
 
+mod config;
 mod output;
 mod progress;
 
@@ -34,8 +35,36 @@ struct Cli {
         default_value = "creanta-data"
     )]
     data_dir: PathBuf,
+    /// Log lines as text or JSON (one object per line).
+    #[arg(
+        long,
+        global = true,
+        env = "CREANTA_LOG_FORMAT",
+        value_enum,
+        default_value_t
+    )]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+fn init_logs(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CREANTA_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=error"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
 }
 
 #[derive(Subcommand)]
@@ -218,7 +247,12 @@ enum OrgCommand {
 const BAD_INPUT: u8 = 2;
 
 fn main() -> ExitCode {
+    if let Err(e) = config::load() {
+        eprintln!("error: {e}");
+        return ExitCode::from(BAD_INPUT);
+    }
     let cli = Cli::parse();
+    init_logs(cli.log_format);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -584,8 +618,15 @@ async fn serve(app: &App, bind: &str, secure_cookies: bool) -> anyhow::Result<()
         store: app.store.clone(),
         secure_cookies,
     };
+    // Ctrl-C or SIGTERM (a service manager): stop accepting, finish what is in flight.
     let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending::<()>().await } } => {}
+        }
+        tracing::info!("shutting down");
     };
     creanta_web::serve(state, listener, shutdown).await?;
     Ok(())

@@ -234,3 +234,27 @@ fn organizations_keep_data_apart() {
         String::from_utf8_lossy(&missing.stderr).contains("unknown organization \"Nu Există\"")
     );
 }
+
+#[test]
+fn settings_come_from_creanta_toml_unless_the_environment_says_otherwise() {
+    let env = Env::new("config");
+    env.write("creanta.toml", "org = \"Din Fișier\"\n");
+    env.ok(&["org", "add", "Din Fișier"]);
+    let e = env.write(
+        "e.csv",
+        "tax_id,name,ibans\n18547290,Alfa SRL,RO49AAAA1B31007593840000\n",
+    );
+    // No --org: the file chose the organization.
+    env.ok(&["import", "entities", &e]);
+    let out = env.run(&["--org", "default", "import", "entities", &e]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "entities: 1 new, 0 updated, 0 unchanged"
+    );
+    env.write("creanta.toml", "colour = \"blue\"\n");
+    let bad = env.run(&["org", "list"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("creanta.toml: unknown setting \"colour\"")
+    );
+}

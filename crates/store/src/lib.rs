@@ -169,6 +169,14 @@ impl Store {
         Ok(())
     }
 
+    /// Connections open and idle in the pool, for the metrics.
+    pub fn pool_stats(&self) -> (u32, usize) {
+        match &self.pool {
+            Pool::Sqlite(p) => (p.size(), p.num_idle()),
+            Pool::Pg(p) => (p.size(), p.num_idle()),
+        }
+    }
+
     pub async fn close(&self) {
         match &self.pool {
             Pool::Sqlite(p) => p.close().await,

@@ -89,7 +89,7 @@ impl IntoResponse for Problem {
 
 impl From<creanta_app::AppError> for Problem {
     fn from(e: creanta_app::AppError) -> Problem {
-        eprintln!("internal error: {e}");
+        tracing::error!(error = %e, "internal error");
         Problem::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",

@@ -26,7 +26,7 @@ impl IntoResponse for WebError {
             WebError::Forbidden => (StatusCode::FORBIDDEN, crate::i18n::RO.forbidden),
             WebError::BadRequest(_) => (StatusCode::BAD_REQUEST, crate::i18n::RO.error),
             _ => {
-                eprintln!("internal error: {self}");
+                tracing::error!(error = %self, "internal error");
                 (StatusCode::INTERNAL_SERVER_ERROR, crate::i18n::RO.error)
             }
         };

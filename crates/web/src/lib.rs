@@ -7,6 +7,7 @@ mod auth;
 mod error;
 pub mod i18n;
 mod imports;
+mod ops;
 mod pages;
 
 use std::net::SocketAddr;
@@ -51,13 +52,20 @@ pub fn router(state: WebState) -> Router {
                 .layer(axum::extract::DefaultBodyLimit::max(imports::MAX_UPLOAD)),
         )
         .route("/healthz", get(|| async { "ok" }))
+        .route("/metrics", get(ops::metrics_page))
         .route("/readyz", get(pages::readyz))
         .route("/static/creanta.css", get(pages::stylesheet))
         .route("/favicon.ico", get(pages::favicon))
+        .route("/static/htmx.min.js", get(pages::htmx))
         .merge(api::routes())
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url(
             "/api/openapi.json",
             <api::ApiDoc as utoipa::OpenApi>::openapi(),
+        ))
+        // After routing, so that the route template is known; the 404 fallback is not counted.
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ops::track,
         ))
         .fallback(pages::not_found)
         .with_state(state);

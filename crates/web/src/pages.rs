@@ -76,6 +76,18 @@ pub async fn stylesheet() -> Response {
         .into_response()
 }
 
+/// htmx, vendored from its npm package (see static/README.md).
+pub async fn htmx() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=86400"),
+        ],
+        include_str!("../static/htmx.min.js"),
+    )
+        .into_response()
+}
+
 /// A small "C" mark, so browsers stop asking.
 pub async fn favicon() -> Response {
     const SVG: &str = "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'><rect width='32' height='32' rx='6' fill='#1d2733'/><text x='16' y='23' font-size='20' text-anchor='middle' fill='#fff' font-family='sans-serif'>C</text></svg>";
