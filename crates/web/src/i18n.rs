@@ -102,6 +102,19 @@ pub struct Texts {
     pub line: &'static str,
     pub column: &'static str,
     pub message: &'static str,
+    pub settings: &'static str,
+    pub entities: &'static str,
+    pub users: &'static str,
+    pub active: &'static str,
+    pub disabled: &'static str,
+    pub disable: &'static str,
+    pub enable: &'static str,
+    pub add_user: &'static str,
+    pub api_tokens: &'static str,
+    pub create_token: &'static str,
+    pub revoke: &'static str,
+    pub token_revoked: &'static str,
+    pub shown_once: &'static str,
 }
 
 pub static RO: Texts = Texts {
@@ -204,6 +217,19 @@ pub static RO: Texts = Texts {
     line: "Rând",
     column: "Coloană",
     message: "Problemă",
+    settings: "Setări",
+    entities: "Firme emitente",
+    users: "Utilizatori",
+    active: "activ",
+    disabled: "dezactivat",
+    disable: "Dezactivează",
+    enable: "Activează",
+    add_user: "Adaugă utilizator",
+    api_tokens: "Tokenuri API personale",
+    create_token: "Creează token",
+    revoke: "Revocă",
+    token_revoked: "Tokenul a fost revocat.",
+    shown_once: "Copiați acum; nu va mai fi afișat:",
 };
 
 pub static EN: Texts = Texts {
@@ -306,6 +332,19 @@ pub static EN: Texts = Texts {
     line: "Line",
     column: "Column",
     message: "Problem",
+    settings: "Settings",
+    entities: "Issuing companies",
+    users: "Users",
+    active: "active",
+    disabled: "disabled",
+    disable: "Disable",
+    enable: "Enable",
+    add_user: "Add user",
+    api_tokens: "Personal API tokens",
+    create_token: "Create token",
+    revoke: "Revoke",
+    token_revoked: "The token was revoked.",
+    shown_once: "Copy it now; it will not be shown again:",
 };
 
 /// A contact role or language code in words.

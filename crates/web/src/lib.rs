@@ -9,6 +9,7 @@ pub mod i18n;
 mod imports;
 mod ops;
 mod pages;
+mod settings;
 
 use std::net::SocketAddr;
 
@@ -51,6 +52,11 @@ pub fn router(state: WebState) -> Router {
                 .post(imports::upload)
                 .layer(axum::extract::DefaultBodyLimit::max(imports::MAX_UPLOAD)),
         )
+        .route("/settings", get(settings::settings))
+        .route("/settings/tokens", post(settings::create_token))
+        .route("/settings/tokens/revoke", post(settings::revoke_token))
+        .route("/settings/users", post(settings::add_user))
+        .route("/settings/users/active", post(settings::set_active))
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(ops::metrics_page))
         .route("/readyz", get(pages::readyz))

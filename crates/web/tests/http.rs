@@ -479,3 +479,170 @@ async fn imports_page_lists_every_error_then_imports_a_good_file() {
     drop(server);
     t.cleanup().await;
 }
+
+#[tokio::test]
+async fn settings_create_and_revoke_tokens_and_manage_users() {
+    let t = TestApp::new().await;
+    let (_, password) = accounts::add_user(
+        &t.app,
+        "test",
+        "admin@x.ro",
+        "Admin",
+        Role::Admin,
+        Language::Ro,
+    )
+    .await
+    .unwrap();
+    let (_, collector_pw) = accounts::add_user(
+        &t.app,
+        "test",
+        "ana@x.ro",
+        "Ana",
+        Role::Collector,
+        Language::Ro,
+    )
+    .await
+    .unwrap();
+    let server = start(&t.app).await;
+    let base = &server.base;
+    let c = client();
+    assert_eq!(login(&c, base, "admin@x.ro", &password).await.status(), 303);
+    let page = c
+        .get(format!("{base}/settings"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden(&page, "csrf");
+
+    let html = c
+        .post(format!("{base}/settings/tokens"))
+        .form(&[("csrf", csrf.as_str()), ("name", "ERP")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = html
+        .split("<code>")
+        .nth(1)
+        .unwrap()
+        .split("</code>")
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(token.starts_with("crt_"), "{token}");
+    let api = reqwest::Client::new();
+    let r = api
+        .get(format!("{base}/api/v1/debtors"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let id = html
+        .split("name=\"id\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let r = c
+        .post(format!("{base}/settings/tokens/revoke"))
+        .form(&[("csrf", csrf.as_str()), ("id", id.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.text().await.unwrap().contains("Tokenul a fost revocat"));
+    assert_eq!(
+        api.get(format!("{base}/api/v1/debtors"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+
+    let html = c
+        .post(format!("{base}/settings/users"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "nou@x.ro"),
+            ("name", "Nou"),
+            ("role", "manager"),
+            ("language", "en"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let secret = html
+        .split("<code>")
+        .nth(1)
+        .unwrap()
+        .split("</code>")
+        .next()
+        .unwrap()
+        .to_owned();
+    let new_password = secret.split(" — ").nth(1).unwrap();
+    let n = client();
+    assert_eq!(
+        login(&n, base, "nou@x.ro", new_password).await.status(),
+        303
+    );
+    c.post(format!("{base}/settings/users/active"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "nou@x.ro"),
+            ("active", "false"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let r = n.get(format!("{base}/debtors")).send().await.unwrap();
+    assert_eq!(
+        r.headers()["location"],
+        "/login",
+        "a disabled user's session ends"
+    );
+
+    let a = client();
+    assert_eq!(
+        login(&a, base, "ana@x.ro", &collector_pw).await.status(),
+        303
+    );
+    let page = a
+        .get(format!("{base}/settings"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !page.contains("id=\"add-user\""),
+        "collectors do not manage users"
+    );
+    let their_csrf = hidden(&page, "csrf");
+    let r = a
+        .post(format!("{base}/settings/users"))
+        .form(&[
+            ("csrf", their_csrf.as_str()),
+            ("email", "x@x.ro"),
+            ("role", "admin"),
+            ("language", "ro"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    drop(server);
+    t.cleanup().await;
+}

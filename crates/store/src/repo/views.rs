@@ -348,3 +348,38 @@ pub async fn payments_of_invoice(
         })
         .collect()
 }
+
+/// The organization's entities with their bank accounts.
+pub async fn entities(
+    store: &Store,
+    org: i64,
+) -> Result<Vec<(crate::records::Entity, Vec<String>)>> {
+    let entities = store
+        .fetch_all(
+            &format!(
+                "SELECT id, {} FROM entities WHERE org_id = $1",
+                crate::records::Entity::COLUMNS.join(", ")
+            ),
+            &args![org],
+        )
+        .await?;
+    let accounts = store
+        .fetch_all(
+            "SELECT entity_id, iban FROM entity_accounts WHERE org_id = $1",
+            &args![org],
+        )
+        .await?;
+    let mut out = Vec::new();
+    for r in &entities {
+        let id: i64 = r.get(0)?;
+        let mut ibans: Vec<String> = accounts
+            .iter()
+            .filter(|a| a.get::<i64>(0).is_ok_and(|e| e == id))
+            .map(|a| a.get(1))
+            .collect::<Result<_>>()?;
+        ibans.sort();
+        out.push((crate::records::Entity::from_row(r, 1)?, ibans));
+    }
+    out.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+    Ok(out)
+}
