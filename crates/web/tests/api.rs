@@ -5,23 +5,10 @@ use creanta_app::accounts;
 use creanta_app::demo::{DemoOptions, generate};
 use creanta_app::import::{NoProgress, import_demo};
 use creanta_app::testing::TestApp;
-use creanta_domain::model::{Language, Role};
-use creanta_web::WebState;
-use serde_json::Value;
+use creanta_domain::model::Role;
 
-async fn start(t: &TestApp) -> (String, tokio::sync::oneshot::Sender<()>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let state = WebState {
-        store: t.app.store.clone(),
-        secure_cookies: false,
-    };
-    tokio::spawn(creanta_web::serve(state, listener, async {
-        let _ = rx.await;
-    }));
-    (base, tx)
-}
+mod common;
+use serde_json::Value;
 
 async fn get(c: &reqwest::Client, url: String, token: &str) -> (u16, Option<String>, Value) {
     let r = c.get(url).bearer_auth(token).send().await.unwrap();
@@ -42,34 +29,17 @@ async fn tokens_scope_pages_and_problems() {
     import_demo(&t.app, generate(&options), &NoProgress)
         .await
         .unwrap();
-    accounts::add_user(
-        &t.app,
-        "test",
-        "api@x.ro",
-        "API",
-        Role::Manager,
-        Language::Ro,
-    )
-    .await
-    .unwrap();
+    common::user(&t.app, "api@x.ro", Role::Manager).await;
     let (token_id, token) = accounts::create_token(&t.app, "test", "api@x.ro", "ci")
         .await
         .unwrap();
     let other = t.other_org("alta").await;
-    accounts::add_user(
-        &other,
-        "test",
-        "api@alta.ro",
-        "API",
-        Role::Manager,
-        Language::Ro,
-    )
-    .await
-    .unwrap();
+    common::user(&other, "api@alta.ro", Role::Manager).await;
     let (_, other_token) = accounts::create_token(&other, "test", "api@alta.ro", "ci")
         .await
         .unwrap();
-    let (base, _stop) = start(&t).await;
+    let server = common::start(&t.app).await;
+    let base = server.base.clone();
     let c = reqwest::Client::new();
 
     // No token, a wrong token: 401 problem documents.
@@ -239,11 +209,9 @@ async fn tokens_scope_pages_and_problems() {
 #[tokio::test]
 async fn browser_sessions_need_the_csrf_header_to_change_data() {
     let t = TestApp::new().await;
-    let (_, password) =
-        accounts::add_user(&t.app, "test", "sef@x.ro", "Șef", Role::Admin, Language::Ro)
-            .await
-            .unwrap();
-    let (base, _stop) = start(&t).await;
+    let password = common::user(&t.app, "sef@x.ro", Role::Admin).await;
+    let server = common::start(&t.app).await;
+    let base = server.base.clone();
     let c = reqwest::Client::builder()
         .cookie_store(true)
         .build()

@@ -5,78 +5,10 @@ use creanta_app::accounts;
 use creanta_app::demo::{DemoOptions, generate};
 use creanta_app::import::{NoProgress, import_demo};
 use creanta_app::testing::TestApp;
-use creanta_domain::model::{Language, Role};
-use creanta_web::WebState;
+use creanta_domain::model::Role;
 
-struct Server {
-    base: String,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-    }
-}
-
-async fn start(app: &App) -> Server {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let state = WebState {
-        store: app.store.clone(),
-        secure_cookies: false,
-    };
-    tokio::spawn(creanta_web::serve(state, listener, async {
-        let _ = rx.await;
-    }));
-    Server {
-        base,
-        shutdown: Some(tx),
-    }
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-/// The value of a hidden input named `name` in a page.
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no {name} in page"))
-        + marker.len();
-    html[start..].split('"').next().unwrap().to_owned()
-}
-
-async fn login(c: &reqwest::Client, base: &str, email: &str, password: &str) -> reqwest::Response {
-    let page = c
-        .get(format!("{base}/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = hidden(&page, "csrf");
-    c.post(format!("{base}/login"))
-        .form(&[
-            ("email", email),
-            ("password", password),
-            ("csrf", &csrf),
-            ("organization", ""),
-        ])
-        .send()
-        .await
-        .unwrap()
-}
+mod common;
+use common::{client, hidden, login, start};
 
 async fn with_demo(t: &TestApp) {
     let mut options = DemoOptions::new(jiff::civil::date(2026, 12, 1));
@@ -98,16 +30,7 @@ async fn first_debtor(app: &App) -> (i64, String) {
 async fn sign_in_browse_switch_language_and_sign_out() {
     let t = TestApp::new().await;
     with_demo(&t).await;
-    let (_, password) = accounts::add_user(
-        &t.app,
-        "test",
-        "ana.pop@example.ro",
-        "Ana Pop",
-        Role::Collector,
-        Language::Ro,
-    )
-    .await
-    .unwrap();
+    let password = common::user(&t.app, "ana.pop@example.ro", Role::Collector).await;
     let server = start(&t.app).await;
     let base = &server.base;
     let c = client();
@@ -228,26 +151,8 @@ async fn another_organization_sees_404_and_partners_see_nothing() {
     let t = TestApp::new().await;
     with_demo(&t).await;
     let other = t.other_org("alta").await;
-    let (_, password) = accounts::add_user(
-        &other,
-        "test",
-        "ion@alta.ro",
-        "Ion",
-        Role::Manager,
-        Language::Ro,
-    )
-    .await
-    .unwrap();
-    let (_, partner_pw) = accounts::add_user(
-        &t.app,
-        "test",
-        "avocat@lex.ro",
-        "Lex",
-        Role::Partner,
-        Language::Ro,
-    )
-    .await
-    .unwrap();
+    let password = common::user(&other, "ion@alta.ro", Role::Manager).await;
+    let partner_pw = common::user(&t.app, "avocat@lex.ro", Role::Partner).await;
     let server = start(&t.app).await;
     let base = &server.base;
     let (id, name) = first_debtor(&t.app).await;
@@ -297,10 +202,7 @@ async fn another_organization_sees_404_and_partners_see_nothing() {
 #[tokio::test]
 async fn wrong_passwords_lock_the_account_and_login_needs_its_csrf() {
     let t = TestApp::new().await;
-    let (_, password) =
-        accounts::add_user(&t.app, "test", "ana@x.ro", "Ana", Role::Admin, Language::En)
-            .await
-            .unwrap();
+    let password = common::user(&t.app, "ana@x.ro", Role::Admin).await;
     let server = start(&t.app).await;
     let base = &server.base;
     let c = client();
@@ -372,26 +274,8 @@ fn upload_form(kind: &str, csrf: &str, name: &str, text: &str) -> reqwest::multi
 #[tokio::test]
 async fn imports_page_lists_every_error_then_imports_a_good_file() {
     let t = TestApp::new().await;
-    let (_, password) = accounts::add_user(
-        &t.app,
-        "test",
-        "sef@x.ro",
-        "Șef",
-        Role::Manager,
-        Language::Ro,
-    )
-    .await
-    .unwrap();
-    let (_, collector_pw) = accounts::add_user(
-        &t.app,
-        "test",
-        "ana@x.ro",
-        "Ana",
-        Role::Collector,
-        Language::Ro,
-    )
-    .await
-    .unwrap();
+    let password = common::user(&t.app, "sef@x.ro", Role::Manager).await;
+    let collector_pw = common::user(&t.app, "ana@x.ro", Role::Collector).await;
     let server = start(&t.app).await;
     let base = &server.base;
     let c = client();
@@ -483,26 +367,8 @@ async fn imports_page_lists_every_error_then_imports_a_good_file() {
 #[tokio::test]
 async fn settings_create_and_revoke_tokens_and_manage_users() {
     let t = TestApp::new().await;
-    let (_, password) = accounts::add_user(
-        &t.app,
-        "test",
-        "admin@x.ro",
-        "Admin",
-        Role::Admin,
-        Language::Ro,
-    )
-    .await
-    .unwrap();
-    let (_, collector_pw) = accounts::add_user(
-        &t.app,
-        "test",
-        "ana@x.ro",
-        "Ana",
-        Role::Collector,
-        Language::Ro,
-    )
-    .await
-    .unwrap();
+    let password = common::user(&t.app, "admin@x.ro", Role::Admin).await;
+    let collector_pw = common::user(&t.app, "ana@x.ro", Role::Collector).await;
     let server = start(&t.app).await;
     let base = &server.base;
     let c = client();

@@ -1,0 +1,94 @@
+//! Shared by the HTTP and API tests: the real app on port 0, a cookie-keeping client, sign-in.
+#![allow(dead_code)]
+
+use creanta_app::App;
+use creanta_domain::model::{Language, Role};
+use creanta_web::WebState;
+
+/// Adds a user and returns the one-time password.
+pub async fn user(app: &App, email: &str, role: Role) -> String {
+    creanta_app::accounts::add_user(app, "test", email, email, role, Language::Ro)
+        .await
+        .unwrap()
+        .1
+}
+
+/// The text of a page fetched with `c`.
+pub async fn text(c: &reqwest::Client, url: String) -> String {
+    c.get(url).send().await.unwrap().text().await.unwrap()
+}
+
+pub struct Server {
+    pub base: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+pub async fn start(app: &App) -> Server {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let state = WebState {
+        store: app.store.clone(),
+        secure_cookies: false,
+    };
+    tokio::spawn(creanta_web::serve(state, listener, async {
+        let _ = rx.await;
+    }));
+    Server {
+        base,
+        shutdown: Some(tx),
+    }
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The value of a hidden input named `name` in a page.
+pub fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in page"))
+        + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+pub async fn login(
+    c: &reqwest::Client,
+    base: &str,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
+    let page = c
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden(&page, "csrf");
+    c.post(format!("{base}/login"))
+        .form(&[
+            ("email", email),
+            ("password", password),
+            ("csrf", &csrf),
+            ("organization", ""),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
