@@ -623,10 +623,149 @@ async fn post_import(
     }
 }
 
+/// JSON objects as the rows of a table, so that they pass through the very checks of a file
+/// import. Row numbers count the objects from 1.
+fn objects_to_table(body: serde_json::Value) -> Result<creanta_formats::table::Table, Problem> {
+    let objects = match body {
+        serde_json::Value::Array(items) => items,
+        object @ serde_json::Value::Object(_) => vec![object],
+        _ => {
+            return Err(Problem::bad_request(
+                "send a JSON object or an array of objects",
+            ));
+        }
+    };
+    if objects.is_empty() || objects.len() > 10_000 {
+        return Err(Problem::bad_request("send between 1 and 10000 objects"));
+    }
+    let mut headers: Vec<String> = Vec::new();
+    let mut maps = Vec::with_capacity(objects.len());
+    for (i, o) in objects.into_iter().enumerate() {
+        let serde_json::Value::Object(map) = o else {
+            return Err(Problem::bad_request(format!(
+                "item {} is not an object",
+                i + 1
+            )));
+        };
+        for k in map.keys() {
+            if !headers.contains(k) {
+                headers.push(k.clone());
+            }
+        }
+        maps.push(map);
+    }
+    let mut rows = Vec::with_capacity(maps.len());
+    for (i, map) in maps.iter().enumerate() {
+        let mut cells = Vec::with_capacity(headers.len());
+        for h in &headers {
+            cells.push(match map.get(h) {
+                None | Some(serde_json::Value::Null) => String::new(),
+                Some(serde_json::Value::String(s)) => s.clone(),
+                Some(serde_json::Value::Number(n)) => n.to_string(),
+                Some(serde_json::Value::Bool(b)) => b.to_string(),
+                Some(serde_json::Value::Array(a)) => a
+                    .iter()
+                    .map(|v| {
+                        v.as_str()
+                            .map(str::to_owned)
+                            .unwrap_or_else(|| v.to_string())
+                    })
+                    .collect::<Vec<_>>()
+                    .join(";"),
+                Some(other) => {
+                    return Err(Problem::bad_request(format!(
+                        "item {}: {h}: {other} is not a plain value",
+                        i + 1
+                    )));
+                }
+            });
+        }
+        rows.push(creanta_formats::table::TableRow {
+            line: i as u64 + 1,
+            cells,
+        });
+    }
+    Ok(creanta_formats::table::Table {
+        file: "request".into(),
+        headers: headers
+            .iter()
+            .map(|h| creanta_formats::table::normalize_header(h))
+            .collect(),
+        rows,
+    })
+}
+
+/// Creates or updates records by their natural key (debtor code, contract number per
+/// entity, invoice series and number, …), with the same checks, events and idempotency as the
+/// file imports. Fields are the import columns of `docs/import-formats.md`.
+#[utoipa::path(post, path = "/api/v1/{kind}",
+    params(("kind" = String, Path, description = "entities, debtors, contacts, contracts, invoices or payments")),
+    request_body(content = Object, description = "one object, or an array of objects, with the import columns as fields"),
+    responses((status = 200, body = ImportResult), (status = 400, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 401, body = ProblemBody, content_type = "application/problem+json")),
+    security(("token" = [])))]
+async fn upsert_records(
+    State(state): State<WebState>,
+    ApiUser(s): ApiUser,
+    ApiPath(kind): ApiPath<String>,
+    body: Result<Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<ImportResult>, Problem> {
+    if !matches!(s.role(), Role::Admin | Role::Manager) {
+        return Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "changing records needs the admin or manager role",
+        ));
+    }
+    let kind: ImportKind = kind.parse().map_err(|_| Problem::not_found())?;
+    let Json(body) = body.map_err(|e| Problem::bad_request(e.body_text()))?;
+    let table = objects_to_table(body)?;
+    import_result(
+        import::import_table(&s.app(&state.store), kind, &table).await,
+        |f| f.to_owned(),
+    )
+}
+
+fn import_result(
+    outcome: Result<import::ImportSummary, ImportError>,
+    label: impl Fn(&str) -> String,
+) -> Result<Json<ImportResult>, Problem> {
+    match outcome {
+        Ok(r) => Ok(Json(ImportResult {
+            kind: r.kind,
+            files: r.files,
+            new: r.new,
+            updated: r.updated,
+            unchanged: r.unchanged,
+        })),
+        Err(ImportError::Rejected { errors, .. }) => {
+            let mut p = Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "import_rejected",
+                format!("{} problems; nothing was changed", errors.len()),
+            );
+            p.0.errors = errors
+                .into_iter()
+                .map(|e| ProblemItem {
+                    file: label(&e.file),
+                    line: e.line,
+                    column: e.column,
+                    message: e.message,
+                })
+                .collect();
+            Err(p)
+        }
+        Err(ImportError::Store(e)) => Err(e.into()),
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Creanța API", version = "1", description = "Receivables of your organization: debtors, invoices, payments, imports."),
-    paths(list_debtors, get_debtor, list_invoices, get_invoice, post_import),
+    paths(list_debtors, get_debtor, list_invoices, get_invoice, post_import, upsert_records),
     modifiers(&Security)
 )]
 pub struct ApiDoc;
@@ -643,15 +782,39 @@ impl utoipa::Modify for Security {
     }
 }
 
+/// The fixed paths that also list records take their upserts here.
+async fn upsert_records_debtors(
+    state: State<WebState>,
+    user: ApiUser,
+    body: Result<Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<ImportResult>, Problem> {
+    upsert_records(state, user, ApiPath("debtors".into()), body).await
+}
+
+async fn upsert_records_invoices(
+    state: State<WebState>,
+    user: ApiUser,
+    body: Result<Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<ImportResult>, Problem> {
+    upsert_records(state, user, ApiPath("invoices".into()), body).await
+}
+
 async fn api_not_found() -> Problem {
     Problem::not_found()
 }
 
 pub fn routes() -> Router<WebState> {
     Router::new()
-        .route("/api/v1/debtors", get(list_debtors))
+        .route(
+            "/api/v1/debtors",
+            get(list_debtors).post(upsert_records_debtors),
+        )
         .route("/api/v1/debtors/{id}", get(get_debtor))
-        .route("/api/v1/invoices", get(list_invoices))
+        .route(
+            "/api/v1/invoices",
+            get(list_invoices).post(upsert_records_invoices),
+        )
+        .route("/api/v1/{kind}", get(api_not_found).post(upsert_records))
         .route("/api/v1/invoices/{id}", get(get_invoice))
         .route(
             "/api/v1/imports/{kind}",
@@ -659,5 +822,5 @@ pub fn routes() -> Router<WebState> {
                 crate::imports::MAX_UPLOAD,
             )),
         )
-        .route("/api/v1/{*rest}", get(api_not_found))
+        .route("/api/v1/{kind}/{*rest}", get(api_not_found))
 }

@@ -285,3 +285,112 @@ async fn browser_sessions_need_the_csrf_header_to_change_data() {
     assert_eq!(r.status(), 200);
     t.cleanup().await;
 }
+
+#[tokio::test]
+async fn records_are_created_and_updated_through_the_import_rules() {
+    let t = TestApp::new().await;
+    common::user(&t.app, "sef@x.ro", Role::Manager).await;
+    common::user(&t.app, "ana@x.ro", Role::Collector).await;
+    let (_, token) = accounts::create_token(&t.app, "test", "sef@x.ro", "erp")
+        .await
+        .unwrap();
+    let (_, collector) = accounts::create_token(&t.app, "test", "ana@x.ro", "erp")
+        .await
+        .unwrap();
+    let server = common::start(&t.app).await;
+    let base = server.base.clone();
+    let c = reqwest::Client::new();
+    let post = |path: &str, token: &str, body: Value| {
+        c.post(format!("{base}{path}"))
+            .bearer_auth(token.to_owned())
+            .json(&body)
+            .send()
+    };
+
+    let debtor = serde_json::json!({"code": "D1", "name": "Țesătoria Brașov SRL", "tax_id": "RO14840784", "payment_terms_days": 30, "required_documents": ["cmr", "PV de recepție"]});
+    let r = post("/api/v1/debtors", &token, debtor.clone())
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["new"], 1);
+    let r: Value = post("/api/v1/debtors", &token, debtor.clone())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (r["new"].as_u64(), r["unchanged"].as_u64()),
+        (Some(0), Some(1))
+    );
+    let mut changed = debtor.clone();
+    changed["payment_terms_days"] = 45.into();
+    let r: Value = post("/api/v1/debtors", &token, changed)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["updated"], 1);
+
+    let contacts = serde_json::json!([
+        {"debtor_code": "D1", "name": "Ioana Popescu", "email": "ioana@tesatoria.ro", "role": "finance", "primary": true},
+        {"debtor_code": "D1", "name": "Office", "email": "office@tesatoria.ro", "role": "general"}
+    ]);
+    let r: Value = post("/api/v1/contacts", &token, contacts)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["new"], 2);
+
+    // Bad fields: every problem, with the object's number and the field; nothing written.
+    let bad = serde_json::json!([{"code": "D2", "name": "X", "tax_id": "1", "language": "fr"}, {"code": "D3", "tax_id": "2"}]);
+    let r = post("/api/v1/debtors", &token, bad).await.unwrap();
+    assert_eq!(r.status(), 422);
+    let p: Value = r.json().await.unwrap();
+    let errors: Vec<(u64, String)> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["line"].as_u64().unwrap(),
+                e["column"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        vec![(1, "language".to_owned()), (2, "name".to_owned())]
+    );
+    let (_, _, list) = get(&c, format!("{base}/api/v1/debtors"), &token).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+
+    assert_eq!(
+        post("/api/v1/debtors", &collector, debtor.clone())
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    assert_eq!(
+        post("/api/v1/nimic", &token, debtor.clone())
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let r = c
+        .post(format!("{base}/api/v1/debtors"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(r.json::<Value>().await.unwrap()["code"], "bad_request");
+    t.cleanup().await;
+}

@@ -185,40 +185,50 @@ fn read_one(
             let format = TableFormat::from_path(&f.path).unwrap_or(TableFormat::Csv);
             let table = read_table(&f.label, bytes, format).map_err(|e| vec![e])?;
             let base = f.path.parent().map(Path::to_path_buf).unwrap_or_default();
-            match kind {
-                ImportKind::Entities => input.entities.extend(rows::read_entities(&table)?),
-                ImportKind::Debtors => input.debtors.extend(rows::read_debtors(&table)?),
-                ImportKind::Contacts => input.contacts.extend(rows::read_contacts(&table)?),
-                ImportKind::Contracts => input.contracts.extend(rows::read_contracts(&table)?),
-                ImportKind::Payments => input.payments.extend(rows::read_payments(&table)?),
-                ImportKind::Invoices => input.invoices.extend(
-                    rows::read_invoices(&table)?
-                        .into_iter()
-                        .map(Incoming::from_row),
-                ),
-                ImportKind::Documents => {
-                    let docs = rows::read_documents(&table)?;
-                    let mut errors = Vec::new();
-                    for d in docs {
-                        match std::fs::read(base.join(&d.row.file)) {
-                            Ok(bytes) => input.documents.push((d, bytes)),
-                            Err(e) => errors.push(d.error(
-                                Some("file"),
-                                format!(
-                                    "cannot read {:?} (relative to the CSV's folder): {e}",
-                                    d.row.file
-                                ),
-                            )),
-                        }
-                    }
-                    if !errors.is_empty() {
-                        return Err(errors);
-                    }
-                }
-            }
-            Ok(())
+            read_table_rows(kind, &table, &base, input)
         }
     }
+}
+
+/// The typed rows of one table, added to `input`; documents are read relative to `base`.
+pub(crate) fn read_table_rows(
+    kind: ImportKind,
+    table: &creanta_formats::table::Table,
+    base: &Path,
+    input: &mut Input,
+) -> Result<(), Vec<RowError>> {
+    match kind {
+        ImportKind::Entities => input.entities.extend(rows::read_entities(table)?),
+        ImportKind::Debtors => input.debtors.extend(rows::read_debtors(table)?),
+        ImportKind::Contacts => input.contacts.extend(rows::read_contacts(table)?),
+        ImportKind::Contracts => input.contracts.extend(rows::read_contracts(table)?),
+        ImportKind::Payments => input.payments.extend(rows::read_payments(table)?),
+        ImportKind::Invoices => input.invoices.extend(
+            rows::read_invoices(table)?
+                .into_iter()
+                .map(Incoming::from_row),
+        ),
+        ImportKind::Documents => {
+            let docs = rows::read_documents(table)?;
+            let mut errors = Vec::new();
+            for d in docs {
+                match std::fs::read(base.join(&d.row.file)) {
+                    Ok(bytes) => input.documents.push((d, bytes)),
+                    Err(e) => errors.push(d.error(
+                        Some("file"),
+                        format!(
+                            "cannot read {:?} (relative to the CSV's folder): {e}",
+                            d.row.file
+                        ),
+                    )),
+                }
+            }
+            if !errors.is_empty() {
+                return Err(errors);
+            }
+        }
+    }
+    Ok(())
 }
 
 fn file_name(p: &Path) -> String {

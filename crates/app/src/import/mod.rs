@@ -178,6 +178,27 @@ pub async fn import_paths(
 
 pub use apply::{Incoming, Input, invoice_record, match_key};
 
+/// Imports records given as a table in memory (the JSON API's objects, one row each), with
+/// exactly the checks and writes of a file import; errors name `source`, the row and field.
+pub async fn import_table(
+    app: &App,
+    kind: ImportKind,
+    table: &creanta_formats::table::Table,
+) -> Result<ImportSummary, ImportError> {
+    if kind == ImportKind::Documents {
+        return Err(ImportError::rejected(vec![RowError::new(
+            &table.file,
+            0,
+            None,
+            "documents carry files: upload them with the files import",
+        )]));
+    }
+    let mut input = Input::new(kind);
+    files::read_table_rows(kind, table, std::path::Path::new(""), &mut input)
+        .map_err(ImportError::rejected)?;
+    apply::apply(app, kind, input, &ImportOptions::default(), &NoProgress).await
+}
+
 /// The reading half of an import alone: files found, read and checked, nothing written.
 pub fn read_paths(
     kind: ImportKind,
