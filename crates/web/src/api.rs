@@ -541,6 +541,91 @@ async fn get_invoice(
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+pub struct ContractOut {
+    pub number: String,
+    pub entity: String,
+    pub signed_on: Option<jiff::civil::Date>,
+    pub valid_from: Option<jiff::civil::Date>,
+    pub valid_until: Option<jiff::civil::Date>,
+    pub payment_terms_days: Option<i64>,
+    pub currency: Option<String>,
+    /// Percent per day, as decimal text.
+    pub penalty_rate_per_day: Option<String>,
+    pub requires_po: bool,
+    pub required_mention: Option<String>,
+    pub required_documents: Vec<String>,
+    pub requires_confirmation: bool,
+}
+
+/// A debtor's records of one kind: 404 when the debtor is not in the caller's organization.
+async fn debtor_exists(state: &WebState, org: i64, id: i64) -> Result<(), Problem> {
+    views::debtor(&state.store, org, id)
+        .await?
+        .map(|_| ())
+        .ok_or_else(Problem::not_found)
+}
+
+#[utoipa::path(get, path = "/api/v1/debtors/{id}/contracts", params(("id" = i64, Path)), responses(
+    (status = 200, body = Vec<ContractOut>), (status = 400, body = ProblemBody, content_type = "application/problem+json"),
+    (status = 404, body = ProblemBody, content_type = "application/problem+json"), (status = 401, body = ProblemBody, content_type = "application/problem+json")),
+    security(("token" = [])))]
+async fn debtor_contracts(
+    State(state): State<WebState>,
+    ApiUser(s): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<ContractOut>>, Problem> {
+    debtor_exists(&state, s.org.id, id).await?;
+    let list = views::contracts(&state.store, s.org.id, id).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|(c, entity)| ContractOut {
+                number: c.number,
+                entity,
+                signed_on: c.signed_on,
+                valid_from: c.valid_from,
+                valid_until: c.valid_until,
+                payment_terms_days: c.payment_terms_days,
+                currency: c.currency,
+                penalty_rate_per_day: c.penalty_rate_per_day,
+                requires_po: c.requires_po,
+                required_mention: c.required_mention,
+                required_documents: c
+                    .required_documents
+                    .split(';')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                requires_confirmation: c.requires_confirmation,
+            })
+            .collect(),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/debtors/{id}/payments", params(("id" = i64, Path)), responses(
+    (status = 200, body = Vec<PaymentOut>), (status = 400, body = ProblemBody, content_type = "application/problem+json"),
+    (status = 404, body = ProblemBody, content_type = "application/problem+json"), (status = 401, body = ProblemBody, content_type = "application/problem+json")),
+    security(("token" = [])))]
+async fn debtor_payments(
+    State(state): State<WebState>,
+    ApiUser(s): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<PaymentOut>>, Problem> {
+    debtor_exists(&state, s.org.id, id).await?;
+    let list = views::payments_of_debtor(&state.store, s.org.id, id).await?;
+    Ok(Json(
+        list.iter()
+            .map(|p| PaymentOut {
+                date: p.date,
+                amount: money(p.amount, &p.currency),
+                currency: p.currency.clone(),
+                reference: p.reference.clone(),
+                allocated: None,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ImportResult {
     pub kind: String,
     pub files: usize,
@@ -765,7 +850,7 @@ fn import_result(
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Creanța API", version = "1", description = "Receivables of your organization: debtors, invoices, payments, imports."),
-    paths(list_debtors, get_debtor, list_invoices, get_invoice, post_import, upsert_records),
+    paths(list_debtors, get_debtor, debtor_contracts, debtor_payments, list_invoices, get_invoice, post_import, upsert_records),
     modifiers(&Security)
 )]
 pub struct ApiDoc;
@@ -810,6 +895,8 @@ pub fn routes() -> Router<WebState> {
             get(list_debtors).post(upsert_records_debtors),
         )
         .route("/api/v1/debtors/{id}", get(get_debtor))
+        .route("/api/v1/debtors/{id}/contracts", get(debtor_contracts))
+        .route("/api/v1/debtors/{id}/payments", get(debtor_payments))
         .route(
             "/api/v1/invoices",
             get(list_invoices).post(upsert_records_invoices),

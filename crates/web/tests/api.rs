@@ -94,6 +94,30 @@ async fn tokens_scope_pages_and_problems() {
     assert_eq!(d["code"], "D00003");
     assert!(d["contacts"].as_array().is_some());
 
+    let (status, _, contracts) =
+        get(&c, format!("{base}/api/v1/debtors/{id}/contracts"), &token).await;
+    assert_eq!(status, 200);
+    assert!(contracts.as_array().is_some());
+    let (status, _, payments) =
+        get(&c, format!("{base}/api/v1/debtors/{id}/payments"), &token).await;
+    assert_eq!(status, 200);
+    assert!(
+        payments
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["amount"].as_str().is_some())
+    );
+    assert_eq!(
+        get(
+            &c,
+            format!("{base}/api/v1/debtors/{id}/payments"),
+            &other_token
+        )
+        .await
+        .0,
+        404
+    );
     let (status, _, inv) = get(&c, format!("{base}/api/v1/invoices?debtor_id={id}"), &token).await;
     assert_eq!(status, 200);
     let first = &inv["items"][0];
