@@ -679,33 +679,9 @@ async fn post_import(
         return Err(Problem::bad_request("send at least one `files` part"));
     }
     let app = s.app(&state.store);
-    match import::import_paths(&app, kind, &paths, &ImportOptions::default(), &NoProgress).await {
-        Ok(r) => Ok(Json(ImportResult {
-            kind: r.kind,
-            files: r.files,
-            new: r.new,
-            updated: r.updated,
-            unchanged: r.unchanged,
-        })),
-        Err(ImportError::Rejected { errors, .. }) => {
-            let mut p = Problem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "import_rejected",
-                format!("{} problems; nothing was imported", errors.len()),
-            );
-            p.0.errors = errors
-                .into_iter()
-                .map(|e| ProblemItem {
-                    file: dir.label(&e.file),
-                    line: e.line,
-                    column: e.column,
-                    message: e.message,
-                })
-                .collect();
-            Err(p)
-        }
-        Err(ImportError::Store(e)) => Err(e.into()),
-    }
+    let outcome =
+        import::import_paths(&app, kind, &paths, &ImportOptions::default(), &NoProgress).await;
+    import_result(outcome, |f| dir.label(f))
 }
 
 /// JSON objects as the rows of a table, so that they pass through the very checks of a file
