@@ -47,6 +47,22 @@ async fn import(app: &App, kind: ImportKind, path: &Path) -> Result<ImportSummar
     .await
 }
 
+/// Writes a one-sheet workbook; cells that read as numbers are written as number cells, as a
+/// spreadsheet program would store them.
+fn write_xlsx(path: &Path, rows: &[&[&str]]) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            match cell.parse::<f64>() {
+                Ok(n) => sheet.write_number(r as u32, c as u16, n).unwrap(),
+                Err(_) => sheet.write_string(r as u32, c as u16, *cell).unwrap(),
+            };
+        }
+    }
+    book.save(path).unwrap();
+}
+
 const TABLES: &[&str] = &[
     "entities",
     "entity_accounts",
@@ -326,24 +342,17 @@ async fn bad_tax_ids_are_flagged_and_organizations_stay_apart() {
 async fn xlsx_reads_like_csv_and_reports_sheet_rows() {
     let t = TestApp::new().await;
     let dir = tempfile::tempdir().unwrap();
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    for (c, h) in ["code", "name", "tax_id", "payment_terms_days"]
-        .iter()
-        .enumerate()
-    {
-        sheet.write_string(0, c as u16, *h).unwrap();
-    }
-    sheet.write_string(1, 0, "X1").unwrap();
-    sheet.write_string(1, 1, "Ștefănescu Țesături SRL").unwrap();
-    sheet.write_number(1, 2, 14840784.0).unwrap();
-    sheet.write_number(1, 3, 30.0).unwrap();
-    sheet.write_string(2, 0, "X2").unwrap();
-    sheet.write_string(2, 1, "Fără Termen SRL").unwrap();
-    sheet.write_number(2, 2, 16621241.0).unwrap();
-    sheet.write_string(2, 3, "treizeci").unwrap();
+    let header: &[&str] = &["code", "name", "tax_id", "payment_terms_days"];
+    let good: &[&str] = &["X1", "Ștefănescu Țesături SRL", "14840784", "30"];
     let p = dir.path().join("debtors.xlsx");
-    book.save(&p).unwrap();
+    write_xlsx(
+        &p,
+        &[
+            header,
+            good,
+            &["X2", "Fără Termen SRL", "16621241", "treizeci"],
+        ],
+    );
     let err = import(&t.app, ImportKind::Debtors, &p).await.unwrap_err();
     let ImportError::Rejected { errors, .. } = &err else {
         panic!("{err}")
@@ -354,19 +363,7 @@ async fn xlsx_reads_like_csv_and_reports_sheet_rows() {
         (3, Some("payment_terms_days"))
     );
 
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    for (c, h) in ["code", "name", "tax_id", "payment_terms_days"]
-        .iter()
-        .enumerate()
-    {
-        sheet.write_string(0, c as u16, *h).unwrap();
-    }
-    sheet.write_string(1, 0, "X1").unwrap();
-    sheet.write_string(1, 1, "Ștefănescu Țesături SRL").unwrap();
-    sheet.write_number(1, 2, 14840784.0).unwrap();
-    sheet.write_number(1, 3, 30.0).unwrap();
-    book.save(&p).unwrap();
+    write_xlsx(&p, &[header, good]);
     let s = import(&t.app, ImportKind::Debtors, &p).await.unwrap();
     assert_eq!(s.new, 1);
     let mut tx = t.app.store.begin().await.unwrap();
@@ -491,16 +488,14 @@ async fn payments_are_allocated_once_and_wait_for_their_invoice() {
 async fn xlsx_number_cells_with_three_decimals_are_not_thousands() {
     let t = TestApp::new().await;
     let dir = tempfile::tempdir().unwrap();
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    for (c, h) in ["date", "amount", "currency"].iter().enumerate() {
-        sheet.write_string(0, c as u16, *h).unwrap();
-    }
-    sheet.write_string(1, 0, "2025-01-01").unwrap();
-    sheet.write_number(1, 1, 100.123).unwrap();
-    sheet.write_string(1, 2, "RON").unwrap();
     let p = dir.path().join("payments.xlsx");
-    book.save(&p).unwrap();
+    write_xlsx(
+        &p,
+        &[
+            &["date", "amount", "currency"],
+            &["2025-01-01", "100.123", "RON"],
+        ],
+    );
     let err = import(&t.app, ImportKind::Payments, &p).await.unwrap_err();
     let ImportError::Rejected { errors, .. } = &err else {
         panic!("{err}")

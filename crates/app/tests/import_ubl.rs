@@ -9,6 +9,14 @@ use creanta_app::import::{ImportError, ImportKind, ImportOptions, NoProgress, im
 use creanta_app::reports::{self, InvoiceFilter};
 use creanta_app::testing::TestApp;
 
+async fn import_invoices(
+    t: &TestApp,
+    paths: &[PathBuf],
+    options: &ImportOptions,
+) -> Result<creanta_app::import::ImportSummary, ImportError> {
+    import_paths(&t.app, ImportKind::Invoices, paths, options, &NoProgress).await
+}
+
 fn ubl_dir(sub: &str) -> PathBuf {
     PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -135,15 +143,9 @@ fn expectations() -> Vec<Expected> {
 async fn every_sample_imports_with_its_own_values_and_again_changes_nothing() {
     let t = TestApp::new().await;
     let dirs = vec![ubl_dir("en16931"), ubl_dir("ro"), ubl_dir("anaf-zip")];
-    let first = import_paths(
-        &t.app,
-        ImportKind::Invoices,
-        &dirs,
-        &ImportOptions::default(),
-        &NoProgress,
-    )
-    .await
-    .unwrap();
+    let first = import_invoices(&t, &dirs, &ImportOptions::default())
+        .await
+        .unwrap();
     let expected = expectations();
     assert_eq!(first.files, expected.len());
     assert!(first.new > 40, "{first}");
@@ -199,15 +201,9 @@ async fn every_sample_imports_with_its_own_values_and_again_changes_nothing() {
         );
     }
 
-    let again = import_paths(
-        &t.app,
-        ImportKind::Invoices,
-        &dirs,
-        &ImportOptions::default(),
-        &NoProgress,
-    )
-    .await
-    .unwrap();
+    let again = import_invoices(&t, &dirs, &ImportOptions::default())
+        .await
+        .unwrap();
     assert_eq!(
         (again.new, again.updated, again.documents_stored),
         (0, 0, 0),
@@ -222,15 +218,9 @@ async fn answers_and_rejected_uploads_are_not_invoices() {
     let t = TestApp::new().await;
     for e in std::fs::read_dir(ubl_dir("not-invoices")).unwrap() {
         let p = e.unwrap().path();
-        let err = import_paths(
-            &t.app,
-            ImportKind::Invoices,
-            std::slice::from_ref(&p),
-            &ImportOptions::default(),
-            &NoProgress,
-        )
-        .await
-        .unwrap_err();
+        let err = import_invoices(&t, std::slice::from_ref(&p), &ImportOptions::default())
+            .await
+            .unwrap_err();
         let ImportError::Rejected { errors, .. } = &err else {
             panic!("{p:?}: {err}")
         };
@@ -252,26 +242,14 @@ async fn sellers_and_buyers_decide_what_is_a_receivable() {
     let one = ubl_dir("ro").join("rammer-valid-380-ron.xml");
     let other = ubl_dir("en16931").join("ubl-tc434-example2.xml");
     // The first import into an empty organization makes the seller one of our entities.
-    let s = import_paths(
-        &t.app,
-        ImportKind::Invoices,
-        std::slice::from_ref(&one),
-        &ImportOptions::default(),
-        &NoProgress,
-    )
-    .await
-    .unwrap();
+    let s = import_invoices(&t, std::slice::from_ref(&one), &ImportOptions::default())
+        .await
+        .unwrap();
     assert_eq!((s.new, s.entities_created, s.debtors_created), (1, 1, 1));
     // A different seller is refused now that we have entities …
-    let err = import_paths(
-        &t.app,
-        ImportKind::Invoices,
-        std::slice::from_ref(&other),
-        &ImportOptions::default(),
-        &NoProgress,
-    )
-    .await
-    .unwrap_err();
+    let err = import_invoices(&t, std::slice::from_ref(&other), &ImportOptions::default())
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("1 error"), "{err}");
     let ImportError::Rejected { errors, .. } = err else {
         panic!()
@@ -286,9 +264,7 @@ async fn sellers_and_buyers_decide_what_is_a_receivable() {
         add_entities: true,
         ..Default::default()
     };
-    let s = import_paths(&t.app, ImportKind::Invoices, &[other], &opts, &NoProgress)
-        .await
-        .unwrap();
+    let s = import_invoices(&t, &[other], &opts).await.unwrap();
     assert_eq!((s.new, s.entities_created), (1, 1));
     t.cleanup().await;
 }

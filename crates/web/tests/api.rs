@@ -97,7 +97,25 @@ async fn tokens_scope_pages_and_problems() {
     let (status, _, contracts) =
         get(&c, format!("{base}/api/v1/debtors/{id}/contracts"), &token).await;
     assert_eq!(status, 200);
-    assert!(contracts.as_array().is_some());
+    // Every contract of the debtor, each with the name of its issuing company.
+    let mut tx = t.app.store.begin().await.unwrap();
+    let stored =
+        creanta_store::repo::load_all::<creanta_store::records::Contract>(&mut tx, t.app.org_id())
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|(_, c)| c.debtor_id == id)
+            .count();
+    drop(tx);
+    let contracts = contracts.as_array().unwrap();
+    assert!(stored > 0, "the demo debtor has a contract");
+    assert_eq!(contracts.len(), stored);
+    assert!(
+        contracts.iter().all(|c| c["entity"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("Termoconstruct"))),
+        "{contracts:?}"
+    );
     let (status, _, payments) =
         get(&c, format!("{base}/api/v1/debtors/{id}/payments"), &token).await;
     assert_eq!(status, 200);
@@ -236,45 +254,8 @@ async fn browser_sessions_need_the_csrf_header_to_change_data() {
     let password = common::user(&t.app, "sef@x.ro", Role::Admin).await;
     let server = common::start(&t.app).await;
     let base = server.base.clone();
-    let c = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let login = c
-        .get(format!("{base}/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = login
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
-    let r = c
-        .post(format!("{base}/login"))
-        .form(&[
-            ("email", "sef@x.ro"),
-            ("password", password.as_str()),
-            ("csrf", csrf.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
-    let page = r.text().await.unwrap();
-    let session_csrf = page
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let c = common::client();
+    let session_csrf = common::sign_in(&c, &base, "sef@x.ro", &password, "/debtors").await;
     assert_eq!(
         c.get(format!("{base}/api/v1/debtors"))
             .send()

@@ -279,16 +279,7 @@ async fn imports_page_lists_every_error_then_imports_a_good_file() {
     let server = start(&t.app).await;
     let base = &server.base;
     let c = client();
-    assert_eq!(login(&c, base, "sef@x.ro", &password).await.status(), 303);
-    let page = c
-        .get(format!("{base}/imports"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = hidden(&page, "csrf");
+    let csrf = common::sign_in(&c, base, "sef@x.ro", &password, "/imports").await;
 
     let bad = "code,name,tax_id,payment_terms_days\nD1,Țesătoria Brașov SRL,14840784,30\nD2,Gamma SRL,16621241,treizeci\n";
     let r = c
@@ -372,16 +363,7 @@ async fn settings_create_and_revoke_tokens_and_manage_users() {
     let server = start(&t.app).await;
     let base = &server.base;
     let c = client();
-    assert_eq!(login(&c, base, "admin@x.ro", &password).await.status(), 303);
-    let page = c
-        .get(format!("{base}/settings"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = hidden(&page, "csrf");
+    let csrf = common::sign_in(&c, base, "admin@x.ro", &password, "/settings").await;
 
     let html = c
         .post(format!("{base}/settings/tokens"))

@@ -168,21 +168,21 @@ pub async fn contacts(store: &Store, org: i64, debtor_id: i64) -> Result<Vec<Con
 
 /// Contracts of a debtor, with the name of the issuing entity.
 pub async fn contracts(store: &Store, org: i64, debtor_id: i64) -> Result<Vec<(Contract, String)>> {
-    let contracts = by_column::<Contract>(store, org, "debtor_id", debtor_id).await?;
-    let mut out = Vec::with_capacity(contracts.len());
-    for (_, c) in contracts {
-        let entity: String = store
-            .fetch_optional(
-                "SELECT name FROM entities WHERE org_id = $1 AND id = $2",
-                &args![org, c.entity_id],
-            )
-            .await?
-            .map(|r| r.get(0))
-            .transpose()?
-            .unwrap_or_default();
-        out.push((c, entity));
-    }
-    Ok(out)
+    let sql = format!(
+        "SELECT {}, e.name FROM contracts c JOIN entities e ON e.id = c.entity_id AND e.org_id = c.org_id \
+         WHERE c.org_id = $1 AND c.debtor_id = $2 ORDER BY c.id",
+        Contract::COLUMNS
+            .iter()
+            .map(|col| format!("c.{col}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    store
+        .fetch_all(&sql, &args![org, debtor_id])
+        .await?
+        .iter()
+        .map(|r| Ok((Contract::from_row(r, 0)?, r.get(Contract::COLUMNS.len())?)))
+        .collect()
 }
 
 #[derive(Debug, Clone, Serialize)]

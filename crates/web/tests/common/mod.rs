@@ -92,3 +92,16 @@ pub async fn login(
         .await
         .unwrap()
 }
+
+/// Signs in with `c` and returns the session's CSRF token, read from `page`.
+pub async fn sign_in(
+    c: &reqwest::Client,
+    base: &str,
+    email: &str,
+    password: &str,
+    page: &str,
+) -> String {
+    let r = login(c, base, email, password).await;
+    assert_eq!(r.status(), 303, "sign-in of {email}");
+    hidden(&text(c, format!("{base}{page}")).await, "csrf")
+}
