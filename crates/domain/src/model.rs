@@ -1,11 +1,6 @@
 //! The closed vocabularies of the domain (DESIGN.md, "Words"): contact roles, document
 //! types, languages, invoice kinds. Each parses the code used in import files and the database.
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
-
 /// A value outside a closed list; the message lists what is allowed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("\"{value}\" is not one of: {allowed}")]
@@ -14,10 +9,16 @@ pub struct UnknownCode {
     pub allowed: String,
 }
 
+/// A closed list of codes: the enum, `ALL`, `code()`, `Display`, `FromStr` and serde in
+/// snake case. Paths are absolute so that other modules of the crate (the invoice check's
+/// finding codes) can use it without importing what it needs.
 macro_rules! code_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal),* $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+            ::serde::Serialize, ::serde::Deserialize,
+        )]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),* }
 
@@ -27,21 +28,26 @@ macro_rules! code_enum {
                 match self { $($name::$variant => $code),* }
             }
         }
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.code()) }
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.code())
+            }
         }
-        impl FromStr for $name {
-            type Err = UnknownCode;
-            fn from_str(s: &str) -> Result<Self, UnknownCode> {
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::model::UnknownCode;
+            fn from_str(s: &str) -> Result<Self, $crate::model::UnknownCode> {
                 let wanted = s.trim().to_ascii_lowercase();
-                $name::ALL.iter().copied().find(|v| v.code() == wanted).ok_or_else(|| UnknownCode {
-                    value: s.to_owned(),
-                    allowed: $name::ALL.iter().map(|v| v.code()).collect::<Vec<_>>().join(", "),
+                $name::ALL.iter().copied().find(|v| v.code() == wanted).ok_or_else(|| {
+                    $crate::model::UnknownCode {
+                        value: s.to_owned(),
+                        allowed: $name::ALL.iter().map(|v| v.code()).collect::<Vec<_>>().join(", "),
+                    }
                 })
             }
         }
     };
 }
+pub(crate) use code_enum;
 
 code_enum!(
     /// What a contact person is for; reminders go to `finance`.
