@@ -192,20 +192,134 @@ pub async fn set_password(
     Ok(password)
 }
 
+/// Enables or disables an account; disabling ends its sessions. The last active admin of the
+/// organization cannot be disabled.
 pub async fn set_active(app: &App, actor: &str, email: &str, active: bool) -> Result<(), AppError> {
-    let user = existing(app, email).await?;
+    let found = existing(app, email).await?;
     let mut tx = app.store.begin().await?;
+    let (user, other_admins) = locked_user(&mut tx, app, found.id).await?;
+    if !active && is_active_admin(&user) && other_admins == 0 {
+        return Err(AppError::LastAdmin(user.email));
+    }
     users::set_active(&mut tx, app.org_id(), user.id, active).await?;
     if !active {
         sessions::delete_for_user(&mut tx, app.org_id(), user.id).await?;
     }
-    tx.commit().await?;
     let kind = if active {
         "user.enabled"
     } else {
         "user.disabled"
     };
-    log(app, actor, kind, user.id, json!({ "email": user.email })).await
+    let event = user_event(
+        actor,
+        kind,
+        user.id,
+        json!({ "email": user.email, "changes": { "active": [user.active, active] } }),
+    );
+    events::append(&mut tx, app.org_id(), now(), &[event]).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn user_event(actor: &str, kind: &str, user_id: i64, data: serde_json::Value) -> NewEvent {
+    NewEvent {
+        actor: actor.into(),
+        kind: kind.into(),
+        subject_type: "user".into(),
+        subject_id: Some(user_id),
+        data,
+    }
+}
+
+fn is_active_admin(user: &User) -> bool {
+    user.active && user.role == Role::Admin.code()
+}
+
+/// The user as the transaction sees it, and how many other active admins the organization
+/// has. The organization is locked first (PostgreSQL), so two concurrent demotions cannot
+/// both count the other admin.
+async fn locked_user(
+    tx: &mut creanta_store::Tx,
+    app: &App,
+    user_id: i64,
+) -> Result<(User, i64), AppError> {
+    let others = users::other_active_admins(tx, app.org_id(), user_id).await?;
+    let user = users::find_by_id_tx(tx, app.org_id(), user_id)
+        .await?
+        .ok_or_else(|| AppError::Invalid(format!("user #{user_id} vanished")))?;
+    Ok((user, others))
+}
+
+/// What an admin may change on an account; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct UserChanges {
+    /// Empty means the email, as when the user was added.
+    pub name: Option<String>,
+    pub role: Option<Role>,
+    pub language: Option<Language>,
+}
+
+/// Changes a user's role, display name or language, with one audit event per kind of change
+/// (`user.role_changed`, `user.updated`) holding the old and new values. The last active
+/// admin of the organization cannot be demoted. Returns whether anything changed.
+pub async fn update_user(
+    app: &App,
+    actor: &str,
+    email: &str,
+    changes: &UserChanges,
+) -> Result<bool, AppError> {
+    let found = existing(app, email).await?;
+    let mut tx = app.store.begin().await?;
+    let (user, other_admins) = locked_user(&mut tx, app, found.id).await?;
+    let org = app.org_id();
+    let mut log = Vec::new();
+    if let Some(role) = changes.role
+        && role.code() != user.role
+    {
+        if is_active_admin(&user) && other_admins == 0 {
+            return Err(AppError::LastAdmin(user.email));
+        }
+        users::set_role(&mut tx, org, user.id, role.code()).await?;
+        log.push(user_event(
+            actor,
+            "user.role_changed",
+            user.id,
+            json!({ "email": user.email, "changes": { "role": [user.role, role.code()] } }),
+        ));
+    }
+    let mut updated = serde_json::Map::new();
+    if let Some(name) = &changes.name {
+        let name = match name.trim() {
+            "" => user.email.as_str(),
+            n => n,
+        };
+        if name.chars().count() > 200 {
+            return Err(AppError::Invalid(
+                "a name must have at most 200 characters".into(),
+            ));
+        }
+        if name != user.name {
+            users::set_name(&mut tx, org, user.id, name).await?;
+            updated.insert("name".into(), json!([user.name, name]));
+        }
+    }
+    if let Some(language) = changes.language
+        && language.code() != user.language
+    {
+        users::set_language(&mut tx, org, user.id, language.code()).await?;
+        updated.insert("language".into(), json!([user.language, language.code()]));
+    }
+    if !updated.is_empty() {
+        log.push(user_event(
+            actor,
+            "user.updated",
+            user.id,
+            json!({ "email": user.email, "changes": updated }),
+        ));
+    }
+    events::append(&mut tx, org, now(), &log).await?;
+    tx.commit().await?;
+    Ok(!log.is_empty())
 }
 
 pub async fn list_users(app: &App) -> Result<Vec<User>, AppError> {

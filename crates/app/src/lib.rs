@@ -4,8 +4,10 @@
 pub mod accounts;
 pub mod bench;
 pub mod demo;
+pub mod edit;
 pub mod import;
 pub mod reports;
+pub mod settings;
 #[doc(hidden)]
 pub mod testing;
 
@@ -22,6 +24,9 @@ pub enum AppError {
     Store(#[from] StoreError),
     #[error("{0}")]
     Invalid(String),
+    /// The change would leave the organization without an active admin.
+    #[error("{0} is the last active admin of the organization: make another user admin first")]
+    LastAdmin(String),
 }
 
 /// Where Creanța keeps its data: `DATABASE_URL` (PostgreSQL or SQLite URL) or the embedded

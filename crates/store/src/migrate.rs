@@ -28,6 +28,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_api_tokens.sql"),
         postgres: include_str!("../migrations/postgres/0003_api_tokens.sql"),
     },
+    Migration {
+        version: 4,
+        name: "debtor_list",
+        sqlite: include_str!("../migrations/sqlite/0004_debtor_list.sql"),
+        postgres: include_str!("../migrations/postgres/0004_debtor_list.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

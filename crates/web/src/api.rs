@@ -8,7 +8,7 @@ use axum::extract::{FromRequestParts, Multipart, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use axum::{Json, Router};
 use creanta_app::accounts::{self, Session};
 use creanta_app::import::{self, ImportError, ImportKind, ImportOptions, NoProgress};
@@ -21,6 +21,8 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use crate::WebState;
 use crate::auth::{SESSION_COOKIE, cookie, same_token};
 
+mod records;
+
 /// A problem document (RFC 9457).
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = Problem)]
@@ -31,12 +33,24 @@ pub struct ProblemBody {
     pub title: String,
     pub status: u16,
     pub detail: String,
-    /// Stable, for programs: `unauthorized`, `forbidden`, `not_found`, `bad_request`,
-    /// `import_rejected`, `internal`.
+    /// Stable, for programs: `unauthorized`, `forbidden`, `csrf`, `not_found`, `bad_request`,
+    /// `unknown_field`, `read_only_field`, `invalid_value`, `import_rejected`, `internal`.
     pub code: String,
     /// For `import_rejected`: every problem found, with file, line and column.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ProblemItem>,
+    /// For `unknown_field`, `read_only_field` and `invalid_value`: the (first) field at fault.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// For `invalid_value`: every bad value of the request, by field.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -60,6 +74,8 @@ impl Problem {
             detail: detail.into(),
             code: code.to_owned(),
             errors: Vec::new(),
+            field: None,
+            fields: Vec::new(),
         }))
     }
     pub fn not_found() -> Problem {
@@ -71,6 +87,30 @@ impl Problem {
     }
     pub fn bad_request(detail: impl Into<String>) -> Problem {
         Problem::new(StatusCode::BAD_REQUEST, "bad_request", detail)
+    }
+    pub fn forbidden(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::FORBIDDEN, "forbidden", detail)
+    }
+    /// A field the request may not carry.
+    pub fn unknown_field(field: &str, hint: &str) -> Problem {
+        let mut p = Problem::new(
+            StatusCode::BAD_REQUEST,
+            "unknown_field",
+            format!("unknown field {field:?}; {hint}"),
+        );
+        p.0.field = Some(field.to_owned());
+        p
+    }
+}
+
+/// Creating and changing records needs the admin or manager role (as imports do).
+fn may_change(s: &Session) -> Result<(), Problem> {
+    if matches!(s.role(), Role::Admin | Role::Manager) {
+        Ok(())
+    } else {
+        Err(Problem::forbidden(
+            "changing records needs the admin or manager role",
+        ))
     }
 }
 
@@ -245,6 +285,7 @@ pub struct DebtorPage {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DebtorQuery {
     /// Name, code or tax id (case and diacritics ignored).
     pub q: Option<String>,
@@ -253,6 +294,7 @@ pub struct DebtorQuery {
     pub group: Option<String>,
     pub cursor: Option<String>,
     /// 1–500, default 100.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 
@@ -288,7 +330,7 @@ fn page<T>(
 }
 
 #[utoipa::path(get, path = "/api/v1/debtors", params(DebtorQuery), responses(
-    (status = 200, body = DebtorPage), (status = 400, body = ProblemBody, content_type = "application/problem+json"), (status = 401, body = ProblemBody, content_type = "application/problem+json")),
+    (status = 200, body = DebtorPage), (status = 400, body = ProblemBody, content_type = "application/problem+json"), (status = 401, body = ProblemBody, content_type = "application/problem+json"), (status = 403, body = ProblemBody, content_type = "application/problem+json")),
     security(("token" = [])))]
 async fn list_debtors(
     State(state): State<WebState>,
@@ -314,42 +356,29 @@ async fn list_debtors(
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ContactOut {
-    pub name: String,
-    pub role: String,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub primary: bool,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
 pub struct DebtorDetail {
     #[serde(flatten)]
     pub debtor: DebtorOut,
+    pub registration_no: Option<String>,
     pub address: Option<String>,
     pub country: Option<String>,
     pub language: String,
+    /// The action calendar the debtor follows.
+    pub policy: Option<String>,
     pub payment_terms_days: Option<i64>,
     pub requires_po: bool,
     pub required_mention: Option<String>,
     pub required_documents: Vec<String>,
     pub requires_confirmation: bool,
-    pub contacts: Vec<ContactOut>,
+    pub contacts: Vec<records::ContactOut>,
 }
 
-#[utoipa::path(get, path = "/api/v1/debtors/{id}", params(("id" = i64, Path)), responses(
-    (status = 200, body = DebtorDetail), (status = 400, body = ProblemBody, content_type = "application/problem+json"), (status = 404, body = ProblemBody, content_type = "application/problem+json"), (status = 401, body = ProblemBody, content_type = "application/problem+json")),
-    security(("token" = [])))]
-async fn get_debtor(
-    State(state): State<WebState>,
-    ApiUser(s): ApiUser,
-    ApiPath(id): ApiPath<i64>,
-) -> Result<Json<DebtorDetail>, Problem> {
-    let (d, group) = views::debtor(&state.store, s.org.id, id)
+/// One debtor with its contacts, or 404 outside the organization.
+async fn debtor_detail(state: &WebState, org: i64, id: i64) -> Result<DebtorDetail, Problem> {
+    let (d, group) = views::debtor(&state.store, org, id)
         .await?
         .ok_or_else(Problem::not_found)?;
-    let contacts = views::contacts(&state.store, s.org.id, id).await?;
-    Ok(Json(DebtorDetail {
+    Ok(DebtorDetail {
         debtor: DebtorOut {
             id,
             code: d.code,
@@ -360,9 +389,11 @@ async fn get_debtor(
             owner: d.owner_email,
             city: d.city,
         },
+        registration_no: d.registration_no,
         address: d.address,
         country: d.country,
         language: d.language,
+        policy: d.policy,
         payment_terms_days: d.payment_terms_days,
         requires_po: d.requires_po,
         required_mention: d.required_mention,
@@ -373,17 +404,19 @@ async fn get_debtor(
             .map(str::to_owned)
             .collect(),
         requires_confirmation: d.requires_confirmation,
-        contacts: contacts
-            .into_iter()
-            .map(|c| ContactOut {
-                name: c.name,
-                role: c.role,
-                email: c.email,
-                phone: c.phone,
-                primary: c.is_primary,
-            })
-            .collect(),
-    }))
+        contacts: records::contacts_of(state, org, id).await?,
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/debtors/{id}", params(("id" = i64, Path)), responses(
+    (status = 200, body = DebtorDetail), (status = 400, body = ProblemBody, content_type = "application/problem+json"), (status = 404, body = ProblemBody, content_type = "application/problem+json"), (status = 401, body = ProblemBody, content_type = "application/problem+json"), (status = 403, body = ProblemBody, content_type = "application/problem+json")),
+    security(("token" = [])))]
+async fn get_debtor(
+    State(state): State<WebState>,
+    ApiUser(s): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<DebtorDetail>, Problem> {
+    Ok(Json(debtor_detail(&state, s.org.id, id).await?))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -436,17 +469,20 @@ pub struct InvoicePage {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct InvoiceQuery {
     /// Required: the invoices of one debtor.
     pub debtor_id: i64,
     /// Only invoices with an amount still open.
     pub open: Option<bool>,
     pub cursor: Option<String>,
+    /// 1–500, default 100.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 
 #[utoipa::path(get, path = "/api/v1/invoices", params(InvoiceQuery), responses(
-    (status = 200, body = InvoicePage), (status = 400, body = ProblemBody, content_type = "application/problem+json"), (status = 401, body = ProblemBody, content_type = "application/problem+json")),
+    (status = 200, body = InvoicePage), (status = 400, body = ProblemBody, content_type = "application/problem+json"), (status = 401, body = ProblemBody, content_type = "application/problem+json"), (status = 403, body = ProblemBody, content_type = "application/problem+json")),
     security(("token" = [])))]
 async fn list_invoices(
     State(state): State<WebState>,
@@ -468,15 +504,6 @@ async fn list_invoices(
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct DocumentOut {
-    pub doc_type: String,
-    pub file_name: String,
-    pub media_type: String,
-    pub size: i64,
-    pub sha256: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
 pub struct PaymentOut {
     pub date: jiff::civil::Date,
     pub amount: String,
@@ -494,39 +521,28 @@ pub struct InvoiceDetail {
     pub iban: Option<String>,
     pub buyer_tax_id: String,
     pub buyer_name: Option<String>,
-    pub documents: Vec<DocumentOut>,
+    /// Where and when the invoice was sent to the debtor.
+    pub sent_to: Option<String>,
+    pub sent_on: Option<jiff::civil::Date>,
+    pub documents: Vec<records::DocumentOut>,
     pub payments: Vec<PaymentOut>,
 }
 
-#[utoipa::path(get, path = "/api/v1/invoices/{id}", params(("id" = i64, Path)), responses(
-    (status = 200, body = InvoiceDetail), (status = 400, body = ProblemBody, content_type = "application/problem+json"), (status = 404, body = ProblemBody, content_type = "application/problem+json"), (status = 401, body = ProblemBody, content_type = "application/problem+json")),
-    security(("token" = [])))]
-async fn get_invoice(
-    State(state): State<WebState>,
-    ApiUser(s): ApiUser,
-    ApiPath(id): ApiPath<i64>,
-) -> Result<Json<InvoiceDetail>, Problem> {
-    let i = views::invoice(&state.store, s.org.id, id)
+/// One invoice with its documents and payments, or 404 outside the organization.
+async fn invoice_detail(state: &WebState, org: i64, id: i64) -> Result<InvoiceDetail, Problem> {
+    let i = views::invoice(&state.store, org, id)
         .await?
         .ok_or_else(Problem::not_found)?;
-    let documents = views::documents_of_invoice(&state.store, s.org.id, id).await?;
-    let payments = views::payments_of_invoice(&state.store, s.org.id, id).await?;
-    Ok(Json(InvoiceDetail {
+    let payments = views::payments_of_invoice(&state.store, org, id).await?;
+    Ok(InvoiceDetail {
         invoice: InvoiceOut::from(&i),
         mentions: i.mentions.clone(),
         iban: i.iban.clone(),
         buyer_tax_id: i.buyer_tax_id.clone(),
         buyer_name: i.buyer_name.clone(),
-        documents: documents
-            .into_iter()
-            .map(|d| DocumentOut {
-                doc_type: d.doc_type,
-                file_name: d.file_name,
-                media_type: d.media_type,
-                size: d.size,
-                sha256: d.sha256,
-            })
-            .collect(),
+        sent_to: i.sent_to.clone(),
+        sent_on: i.sent_on,
+        documents: records::documents_of_invoice(state, org, id).await?,
         payments: payments
             .iter()
             .map(|p| PaymentOut {
@@ -537,24 +553,18 @@ async fn get_invoice(
                 allocated: p.allocated.map(|a| money(a, &p.currency)),
             })
             .collect(),
-    }))
+    })
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ContractOut {
-    pub number: String,
-    pub entity: String,
-    pub signed_on: Option<jiff::civil::Date>,
-    pub valid_from: Option<jiff::civil::Date>,
-    pub valid_until: Option<jiff::civil::Date>,
-    pub payment_terms_days: Option<i64>,
-    pub currency: Option<String>,
-    /// Percent per day, as decimal text.
-    pub penalty_rate_per_day: Option<String>,
-    pub requires_po: bool,
-    pub required_mention: Option<String>,
-    pub required_documents: Vec<String>,
-    pub requires_confirmation: bool,
+#[utoipa::path(get, path = "/api/v1/invoices/{id}", params(("id" = i64, Path)), responses(
+    (status = 200, body = InvoiceDetail), (status = 400, body = ProblemBody, content_type = "application/problem+json"), (status = 404, body = ProblemBody, content_type = "application/problem+json"), (status = 401, body = ProblemBody, content_type = "application/problem+json"), (status = 403, body = ProblemBody, content_type = "application/problem+json")),
+    security(("token" = [])))]
+async fn get_invoice(
+    State(state): State<WebState>,
+    ApiUser(s): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<InvoiceDetail>, Problem> {
+    Ok(Json(invoice_detail(&state, s.org.id, id).await?))
 }
 
 /// A debtor's records of one kind: 404 when the debtor is not in the caller's organization.
@@ -566,44 +576,22 @@ async fn debtor_exists(state: &WebState, org: i64, id: i64) -> Result<(), Proble
 }
 
 #[utoipa::path(get, path = "/api/v1/debtors/{id}/contracts", params(("id" = i64, Path)), responses(
-    (status = 200, body = Vec<ContractOut>), (status = 400, body = ProblemBody, content_type = "application/problem+json"),
-    (status = 404, body = ProblemBody, content_type = "application/problem+json"), (status = 401, body = ProblemBody, content_type = "application/problem+json")),
+    (status = 200, body = Vec<records::ContractOut>), (status = 400, body = ProblemBody, content_type = "application/problem+json"),
+    (status = 404, body = ProblemBody, content_type = "application/problem+json"), (status = 401, body = ProblemBody, content_type = "application/problem+json"),
+    (status = 403, body = ProblemBody, content_type = "application/problem+json")),
     security(("token" = [])))]
 async fn debtor_contracts(
     State(state): State<WebState>,
     ApiUser(s): ApiUser,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<Vec<ContractOut>>, Problem> {
+) -> Result<Json<Vec<records::ContractOut>>, Problem> {
     debtor_exists(&state, s.org.id, id).await?;
-    let list = views::contracts(&state.store, s.org.id, id).await?;
-    Ok(Json(
-        list.into_iter()
-            .map(|(c, entity)| ContractOut {
-                number: c.number,
-                entity,
-                signed_on: c.signed_on,
-                valid_from: c.valid_from,
-                valid_until: c.valid_until,
-                payment_terms_days: c.payment_terms_days,
-                currency: c.currency,
-                penalty_rate_per_day: c.penalty_rate_per_day,
-                requires_po: c.requires_po,
-                required_mention: c.required_mention,
-                required_documents: c
-                    .required_documents
-                    .split(';')
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned)
-                    .collect(),
-                requires_confirmation: c.requires_confirmation,
-            })
-            .collect(),
-    ))
+    Ok(Json(records::contracts_of(&state, s.org.id, id).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/debtors/{id}/payments", params(("id" = i64, Path)), responses(
     (status = 200, body = Vec<PaymentOut>), (status = 400, body = ProblemBody, content_type = "application/problem+json"),
-    (status = 404, body = ProblemBody, content_type = "application/problem+json"), (status = 401, body = ProblemBody, content_type = "application/problem+json")),
+    (status = 404, body = ProblemBody, content_type = "application/problem+json"), (status = 401, body = ProblemBody, content_type = "application/problem+json"), (status = 403, body = ProblemBody, content_type = "application/problem+json")),
     security(("token" = [])))]
 async fn debtor_payments(
     State(state): State<WebState>,
@@ -760,7 +748,7 @@ fn objects_to_table(body: serde_json::Value) -> Result<creanta_formats::table::T
 /// entity, invoice series and number, …), with the same checks, events and idempotency as the
 /// file imports. Fields are the import columns of `docs/import-formats.md`.
 #[utoipa::path(post, path = "/api/v1/{kind}",
-    params(("kind" = String, Path, description = "entities, debtors, contacts, contracts, invoices or payments")),
+    params(("kind" = String, Path, description = "entities, debtors, contacts, contracts, invoices or payments (documents carry files: upload them to POST /api/v1/documents)")),
     request_body(content = Object, description = "one object, or an array of objects, with the import columns as fields"),
     responses((status = 200, body = ImportResult), (status = 400, body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, body = ProblemBody, content_type = "application/problem+json"),
@@ -825,8 +813,14 @@ fn import_result(
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Creanța API", version = "1", description = "Receivables of your organization: debtors, invoices, payments, imports."),
-    paths(list_debtors, get_debtor, debtor_contracts, debtor_payments, list_invoices, get_invoice, post_import, upsert_records),
+    info(title = "Creanța API", version = "1", description = "Receivables of your organization: debtors, contacts, contracts, invoices, payments, documents, imports."),
+    paths(list_debtors, get_debtor, records::patch_debtor, debtor_contracts, debtor_payments,
+        list_invoices, get_invoice, records::patch_invoice,
+        records::list_contacts, records::get_contact, records::patch_contact,
+        records::list_contracts, records::get_contract, records::patch_contract,
+        records::list_payments, records::get_payment,
+        records::list_documents, records::get_document, records::document_content, records::upload_document,
+        post_import, upsert_records),
     modifiers(&Security)
 )]
 pub struct ApiDoc;
@@ -843,21 +837,15 @@ impl utoipa::Modify for Security {
     }
 }
 
-/// The fixed paths that also list records take their upserts here.
-async fn upsert_records_debtors(
-    state: State<WebState>,
-    user: ApiUser,
-    body: Result<Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
-) -> Result<Json<ImportResult>, Problem> {
-    upsert_records(state, user, ApiPath("debtors".into()), body).await
-}
-
-async fn upsert_records_invoices(
-    state: State<WebState>,
-    user: ApiUser,
-    body: Result<Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
-) -> Result<Json<ImportResult>, Problem> {
-    upsert_records(state, user, ApiPath("invoices".into()), body).await
+/// The fixed paths that also list records take the upserts of their kind.
+fn upsert_route(kind: &'static str) -> MethodRouter<WebState> {
+    post(
+        move |state: State<WebState>,
+              user: ApiUser,
+              body: Result<Json<serde_json::Value>, axum::extract::rejection::JsonRejection>| {
+            upsert_records(state, user, ApiPath(kind.into()), body)
+        },
+    )
 }
 
 async fn api_not_found() -> Problem {
@@ -865,25 +853,62 @@ async fn api_not_found() -> Problem {
 }
 
 pub fn routes() -> Router<WebState> {
+    let upload_limit = axum::extract::DefaultBodyLimit::max(crate::imports::MAX_UPLOAD);
     Router::new()
         .route(
             "/api/v1/debtors",
-            get(list_debtors).post(upsert_records_debtors),
+            get(list_debtors).merge(upsert_route("debtors")),
         )
-        .route("/api/v1/debtors/{id}", get(get_debtor))
+        .route(
+            "/api/v1/debtors/{id}",
+            get(get_debtor).patch(records::patch_debtor),
+        )
         .route("/api/v1/debtors/{id}/contracts", get(debtor_contracts))
         .route("/api/v1/debtors/{id}/payments", get(debtor_payments))
         .route(
             "/api/v1/invoices",
-            get(list_invoices).post(upsert_records_invoices),
+            get(list_invoices).merge(upsert_route("invoices")),
+        )
+        .route(
+            "/api/v1/invoices/{id}",
+            get(get_invoice).patch(records::patch_invoice),
+        )
+        .route(
+            "/api/v1/contacts",
+            get(records::list_contacts).merge(upsert_route("contacts")),
+        )
+        .route(
+            "/api/v1/contacts/{id}",
+            get(records::get_contact).patch(records::patch_contact),
+        )
+        .route(
+            "/api/v1/contracts",
+            get(records::list_contracts).merge(upsert_route("contracts")),
+        )
+        .route(
+            "/api/v1/contracts/{id}",
+            get(records::get_contract).patch(records::patch_contract),
+        )
+        .route(
+            "/api/v1/payments",
+            get(records::list_payments).merge(upsert_route("payments")),
+        )
+        .route("/api/v1/payments/{id}", get(records::get_payment))
+        .route(
+            "/api/v1/documents",
+            get(records::list_documents)
+                .post(records::upload_document)
+                .layer(upload_limit),
+        )
+        .route("/api/v1/documents/{id}", get(records::get_document))
+        .route(
+            "/api/v1/documents/{id}/content",
+            get(records::document_content),
         )
         .route("/api/v1/{kind}", get(api_not_found).post(upsert_records))
-        .route("/api/v1/invoices/{id}", get(get_invoice))
         .route(
             "/api/v1/imports/{kind}",
-            post(post_import).layer(axum::extract::DefaultBodyLimit::max(
-                crate::imports::MAX_UPLOAD,
-            )),
+            post(post_import).layer(upload_limit),
         )
         .route("/api/v1/{kind}/{*rest}", get(api_not_found))
 }

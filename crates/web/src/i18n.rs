@@ -115,6 +115,30 @@ pub struct Texts {
     pub revoke: &'static str,
     pub token_revoked: &'static str,
     pub shown_once: &'static str,
+    pub registration_no: &'static str,
+    pub country: &'static str,
+    pub country_hint: &'static str,
+    pub edit: &'static str,
+    pub save: &'static str,
+    pub remove: &'static str,
+    pub add_iban: &'static str,
+    pub tax_id_fixed: &'static str,
+    pub entity_saved: &'static str,
+    pub nothing_changed: &'static str,
+    pub iban_added: &'static str,
+    pub iban_removed: &'static str,
+    pub iban_invalid: &'static str,
+    pub iban_taken: &'static str,
+    pub iban_missing: &'static str,
+    pub name_required: &'static str,
+    pub field_too_long: &'static str,
+    pub country_invalid: &'static str,
+    pub last_admin: &'static str,
+    pub user_saved: &'static str,
+    pub role_admin: &'static str,
+    pub role_manager: &'static str,
+    pub role_collector: &'static str,
+    pub role_partner: &'static str,
 }
 
 pub static RO: Texts = Texts {
@@ -230,6 +254,30 @@ pub static RO: Texts = Texts {
     revoke: "Revocă",
     token_revoked: "Tokenul a fost revocat.",
     shown_once: "Copiați acum; nu va mai fi afișat:",
+    registration_no: "Nr. Registrul Comerțului",
+    country: "Țara",
+    country_hint: "codul de două litere, de ex. RO",
+    edit: "Modifică",
+    save: "Salvează",
+    remove: "Șterge",
+    add_iban: "Adaugă IBAN",
+    tax_id_fixed: "CUI-ul nu se modifică: după el sunt recunoscute firmele la import.",
+    entity_saved: "Datele firmei {entity} au fost salvate.",
+    nothing_changed: "Nu era nimic de schimbat.",
+    iban_added: "IBAN-ul {iban} a fost adăugat.",
+    iban_removed: "IBAN-ul {iban} a fost șters.",
+    iban_invalid: "„{iban}” nu este un IBAN valid: verificați codul țării, cifrele de control și lungimea contului. Nu s-a salvat nimic.",
+    iban_taken: "IBAN-ul {iban} este deja înregistrat la firma {entity}. Nu s-a salvat nimic.",
+    iban_missing: "IBAN-ul {iban} nu (mai) este înregistrat la această firmă.",
+    name_required: "Denumirea firmei este obligatorie. Nu s-a salvat nimic.",
+    field_too_long: "Un câmp are mai mult de {max} de caractere. Nu s-a salvat nimic.",
+    country_invalid: "Țara se scrie cu codul ei de două litere (RO, DE, …), nu „{country}”. Nu s-a salvat nimic.",
+    last_admin: "{email} este ultimul administrator activ al organizației: numiți mai întâi un alt administrator.",
+    user_saved: "Contul {email} a fost actualizat.",
+    role_admin: "administrator",
+    role_manager: "manager",
+    role_collector: "agent de recuperare",
+    role_partner: "partener",
 };
 
 pub static EN: Texts = Texts {
@@ -345,7 +393,44 @@ pub static EN: Texts = Texts {
     revoke: "Revoke",
     token_revoked: "The token was revoked.",
     shown_once: "Copy it now; it will not be shown again:",
+    registration_no: "Registration number",
+    country: "Country",
+    country_hint: "two-letter code, e.g. RO",
+    edit: "Edit",
+    save: "Save",
+    remove: "Remove",
+    add_iban: "Add IBAN",
+    tax_id_fixed: "The tax id cannot be changed: imports recognise the company by it.",
+    entity_saved: "The details of {entity} were saved.",
+    nothing_changed: "There was nothing to change.",
+    iban_added: "IBAN {iban} was added.",
+    iban_removed: "IBAN {iban} was removed.",
+    iban_invalid: "“{iban}” is not a valid IBAN: check the country code, the check digits and the length of the account. Nothing was saved.",
+    iban_taken: "IBAN {iban} is already recorded for {entity}. Nothing was saved.",
+    iban_missing: "IBAN {iban} is not (or no longer) recorded for this company.",
+    name_required: "The company needs a name. Nothing was saved.",
+    field_too_long: "A field has more than {max} characters. Nothing was saved.",
+    country_invalid: "The country is written as its two-letter code (RO, DE, …), not “{country}”. Nothing was saved.",
+    last_admin: "{email} is the organization's last active admin: make another user admin first.",
+    user_saved: "The account {email} was updated.",
+    role_admin: "admin",
+    role_manager: "manager",
+    role_collector: "collector",
+    role_partner: "partner",
 };
+
+impl Texts {
+    /// A user role (`admin`, `manager`, …) in words.
+    pub fn role_label<'a>(&self, code: &'a str) -> &'a str {
+        match code {
+            "admin" => self.role_admin,
+            "manager" => self.role_manager,
+            "collector" => self.role_collector,
+            "partner" => self.role_partner,
+            other => other,
+        }
+    }
+}
 
 /// A contact role or language code in words.
 pub fn code_label(code: &str, language: Language) -> &str {

@@ -57,6 +57,13 @@ pub fn router(state: WebState) -> Router {
         .route("/settings/tokens/revoke", post(settings::revoke_token))
         .route("/settings/users", post(settings::add_user))
         .route("/settings/users/active", post(settings::set_active))
+        .route("/settings/users/edit", post(settings::update_user))
+        .route("/settings/entities/{id}", post(settings::update_entity))
+        .route("/settings/entities/{id}/ibans", post(settings::add_iban))
+        .route(
+            "/settings/entities/{id}/ibans/remove",
+            post(settings::remove_iban),
+        )
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(ops::metrics_page))
         .route("/readyz", get(pages::readyz))
@@ -68,12 +75,12 @@ pub fn router(state: WebState) -> Router {
             "/api/openapi.json",
             <api::ApiDoc as utoipa::OpenApi>::openapi(),
         ))
-        // After routing, so that the route template is known; the 404 fallback is not counted.
+        // After routing, so that the route template is known; the fallback counts itself.
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             ops::track,
         ))
-        .fallback(pages::not_found)
+        .fallback(ops::unmatched)
         .with_state(state);
     for (name, value) in headers {
         router = router.layer(SetResponseHeaderLayer::if_not_present(

@@ -39,12 +39,27 @@ pub async fn track(State(_): State<WebState>, request: Request, next: Next) -> R
         .map(|m| m.as_str().to_owned())
         .unwrap_or_else(|| "unmatched".to_owned());
     let response = next.run(request).await;
+    record(&method, &route, &response, started);
+    response
+}
+
+/// The fallback: a 404 page, counted under the route "unmatched" (the route layer does not
+/// run for it).
+pub async fn unmatched(method: axum::http::Method) -> Response {
+    let started = Instant::now();
+    handle();
+    let response = crate::pages::not_found().await;
+    record(method.as_str(), "unmatched", &response, started);
+    response
+}
+
+fn record(method: &str, route: &str, response: &Response, started: Instant) {
+    let (method, route) = (method.to_owned(), route.to_owned());
     let seconds = started.elapsed().as_secs_f64();
     let status = response.status().as_u16().to_string();
     metrics::counter!("http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status.clone()).increment(1);
     metrics::histogram!("http_request_duration_seconds", "method" => method.clone(), "route" => route.clone()).record(seconds);
     tracing::info!(target: "creanta::http", %method, %route, status = %status, ms = seconds * 1000.0, "request");
-    response
 }
 
 pub async fn metrics_page(State(state): State<WebState>) -> Response {

@@ -1,16 +1,13 @@
 //! The pages: debtors list, debtor, invoice. Amounts and dates are formatted here, in the
 //! user's language, so the templates only place text.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use creanta_app::reports;
 use creanta_domain::aging::{AgingBucket, days_late};
 use creanta_domain::model::{Language, Role};
-use creanta_store::repo::views;
+use creanta_store::repo::{debtor_list, views};
 use serde::Deserialize;
 
 use crate::auth::CurrentUser;
@@ -18,6 +15,8 @@ use crate::i18n::{self, Texts};
 use crate::{WebError, WebState};
 
 const PAGE_SIZE: usize = 50;
+/// Above this many groups the group filter offers no suggestions (a list nobody scrolls).
+const GROUP_SUGGESTIONS: usize = 300;
 
 /// What every page's frame needs: the user, the CSRF token for its forms, the current path.
 pub struct Frame {
@@ -147,6 +146,8 @@ pub struct DebtorRowView {
     pub tax_id: String,
     pub tax_id_valid: bool,
     pub group: String,
+    /// This list filtered to the debtor's group.
+    pub group_link: String,
     pub owner: String,
     /// One line per currency, for each bucket and the total.
     pub buckets: [Vec<String>; 6],
@@ -169,6 +170,7 @@ struct DebtorsPage {
     next_link: Option<String>,
 }
 
+#[derive(Clone)]
 pub struct DebtorsQueryView {
     pub q: String,
     pub owner: String,
@@ -178,9 +180,7 @@ pub struct DebtorsQueryView {
 }
 
 fn bucket_index(code: &str) -> Option<usize> {
-    ["not_due", "1_30", "31_60", "61_90", "over_90"]
-        .iter()
-        .position(|b| *b == code)
+    debtor_list::BUCKETS.iter().position(|b| *b == code)
 }
 
 fn link(q: &DebtorsQueryView, page: usize) -> String {
@@ -213,105 +213,84 @@ pub async fn debtors(
     let app = user.0.app(&state.store);
     let lang = user.0.language();
     let org = app.org_id();
-    let list = views::debtors(
-        &state.store,
-        org,
-        Some(&query.q),
-        Some(&query.owner),
-        Some(&query.group),
-    )
-    .await?;
-    let aging = reports::aging(&app, app.today()).await?;
-    let mut by_code: HashMap<&str, Vec<&creanta_store::repo::reports::AgingRow>> = HashMap::new();
-    for r in &aging.rows {
-        by_code.entry(r.debtor_code.as_str()).or_default().push(r);
-    }
-    let amounts = |r: &creanta_store::repo::reports::AgingRow| {
-        [r.not_due, r.d1_30, r.d31_60, r.d61_90, r.over_90, r.total]
-    };
+    let today = app.today();
     let bucket = bucket_index(&query.bucket);
-    let mut rows: Vec<(
-        &views::DebtorSummary,
-        Vec<&creanta_store::repo::reports::AgingRow>,
-    )> = list
-        .iter()
-        .map(|d| (d, by_code.get(d.code.as_str()).cloned().unwrap_or_default()))
-        .filter(|(_, a)| bucket.is_none_or(|b| a.iter().any(|r| amounts(r)[b] > 0)))
-        .collect();
-    // Amounts in different currencies are not added up: "open" sorts by the largest one.
-    let key = |a: &[&creanta_store::repo::reports::AgingRow], i: usize| {
-        a.iter().map(|r| amounts(r)[i]).max().unwrap_or(0)
+    // Counted first so that a page number past the end shows the last page.
+    let probe = debtor_list::ListQuery {
+        search: Some(&query.q),
+        owner: Some(&query.owner),
+        group: Some(&query.group),
+        bucket,
+        sort: debtor_list::Sort::parse(&query.sort),
+        offset: (query.page.unwrap_or(1).max(1) - 1) * PAGE_SIZE,
+        limit: PAGE_SIZE,
     };
-    match query.sort.as_str() {
-        "name" => rows.sort_by_key(|a| a.0.name.to_lowercase()),
-        "open" => rows.sort_by_key(|a| std::cmp::Reverse(key(&a.1, 5))),
-        "over_90" => rows.sort_by_key(|a| std::cmp::Reverse(key(&a.1, 4))),
-        _ => {}
+    let mut listed = debtor_list::page(&state.store, org, today, &probe).await?;
+    let count = listed.count;
+    let pages = count.div_ceil(PAGE_SIZE).max(1);
+    let page = query.page.unwrap_or(1).clamp(1, pages);
+    if (page - 1) * PAGE_SIZE != probe.offset {
+        let q = debtor_list::ListQuery {
+            offset: (page - 1) * PAGE_SIZE,
+            ..probe
+        };
+        listed = debtor_list::page(&state.store, org, today, &q).await?;
     }
-    let mut totals: Vec<(String, [i64; 6])> = Vec::new();
-    for (_, a) in &rows {
-        for r in a {
-            let slot = match totals.iter_mut().position(|(c, _)| *c == r.currency) {
-                Some(i) => &mut totals[i].1,
-                None => {
-                    totals.push((r.currency.clone(), [0; 6]));
-                    &mut totals.last_mut().expect("just pushed").1
-                }
-            };
-            for (s, v) in slot.iter_mut().zip(amounts(r)) {
-                *s += v;
-            }
-        }
-    }
-    totals.sort_by(|a, b| a.0.cmp(&b.0));
-    let cells = |lines: Vec<(String, [i64; 6])>| -> [Vec<String>; 6] {
+    let qv = DebtorsQueryView {
+        q: query.q.clone(),
+        owner: query.owner.clone(),
+        group: query.group.clone(),
+        bucket: query.bucket.clone(),
+        sort: query.sort.clone(),
+    };
+    let cells = |lines: &[debtor_list::AgingLine]| -> [Vec<String>; 6] {
         std::array::from_fn(|i| {
             lines
                 .iter()
-                .filter(|(_, v)| v[i] != 0)
-                .map(|(c, v)| i18n::money(v[i], c, lang))
+                .filter(|l| l.amounts[i] != 0)
+                .map(|l| i18n::money(l.amounts[i], &l.currency, lang))
                 .collect()
         })
     };
-    let count = rows.len();
-    let pages = count.div_ceil(PAGE_SIZE).max(1);
-    let page = query.page.unwrap_or(1).clamp(1, pages);
-    let view_rows = rows
+    let view_rows = listed
+        .rows
         .iter()
-        .skip((page - 1) * PAGE_SIZE)
-        .take(PAGE_SIZE)
-        .map(|(d, a)| DebtorRowView {
-            id: d.id,
-            code: d.code.clone(),
-            name: d.name.clone(),
-            tax_id: d.tax_id.clone(),
-            tax_id_valid: d.tax_id_valid,
-            group: d.group.clone().unwrap_or_default(),
-            // The list shows who, not the address: "ana.popa@…" reads as "ana.popa".
-            owner: d
-                .owner_email
-                .as_deref()
-                .map(|e| e.split('@').next().unwrap_or(e))
-                .unwrap_or_default()
-                .to_owned(),
-            buckets: cells(a.iter().map(|r| (r.currency.clone(), amounts(r))).collect()),
+        .map(|r| {
+            let d = &r.debtor;
+            DebtorRowView {
+                id: d.id,
+                code: d.code.clone(),
+                name: d.name.clone(),
+                tax_id: d.tax_id.clone(),
+                tax_id_valid: d.tax_id_valid,
+                group: d.group.clone().unwrap_or_default(),
+                group_link: link(
+                    &DebtorsQueryView {
+                        group: d.group.clone().unwrap_or_default(),
+                        ..qv.clone()
+                    },
+                    1,
+                ),
+                // The list shows who, not the address: "ana.popa@…" reads as "ana.popa".
+                owner: d
+                    .owner_email
+                    .as_deref()
+                    .map(|e| e.split('@').next().unwrap_or(e))
+                    .unwrap_or_default()
+                    .to_owned(),
+                buckets: cells(&r.aging),
+            }
         })
         .collect();
-    let (owners, groups) = views::filter_values(&state.store, org).await?;
-    let qv = DebtorsQueryView {
-        q: query.q,
-        owner: query.owner,
-        group: query.group,
-        bucket: query.bucket,
-        sort: query.sort,
-    };
+    let owners = debtor_list::owners(&state.store, org).await?;
+    let groups = views::group_names(&state.store, org, GROUP_SUGGESTIONS).await?;
     let page_view = DebtorsPage {
         t: user.texts(),
         frame: frame(&user, "/debtors"),
         owners,
         groups,
         rows: view_rows,
-        totals: cells(totals),
+        totals: cells(&listed.totals),
         count,
         page,
         pages,

@@ -494,3 +494,535 @@ async fn settings_create_and_revoke_tokens_and_manage_users() {
     drop(server);
     t.cleanup().await;
 }
+
+/// The organization's activity log, as stored.
+async fn events(app: &App) -> Vec<creanta_store::repo::events::StoredEvent> {
+    let mut tx = app.store.begin().await.unwrap();
+    let list = creanta_store::repo::events::list(&mut tx, app.org_id())
+        .await
+        .unwrap();
+    drop(tx);
+    assert_eq!(
+        creanta_store::repo::events::verify(&list),
+        None,
+        "the chain holds"
+    );
+    list
+}
+
+async fn post_form(c: &reqwest::Client, url: String, form: &[(&str, &str)]) -> reqwest::Response {
+    c.post(url).form(form).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn settings_entities_are_edited_by_admins_and_managers_only() {
+    let t = TestApp::new().await;
+    with_demo(&t).await;
+    let admin_pw = common::user(&t.app, "admin@x.ro", Role::Admin).await;
+    let collector_pw = common::user(&t.app, "ana@x.ro", Role::Collector).await;
+    let (_, manager_pw) = accounts::add_user(
+        &t.app,
+        "test",
+        "sef@x.ro",
+        "Șef",
+        Role::Manager,
+        creanta_domain::model::Language::En,
+    )
+    .await
+    .unwrap();
+    let entities = creanta_app::settings::entities(&t.app).await.unwrap();
+    assert!(entities.len() >= 2, "the demo has several entities");
+    let (first, second) = (entities[0].clone(), entities[1].clone());
+    let id = first.id;
+    let server = start(&t.app).await;
+    let base = &server.base;
+    let c = client();
+    let csrf = common::sign_in(&c, base, "admin@x.ro", &admin_pw, "/settings").await;
+    let page = common::text(&c, format!("{base}/settings")).await;
+    assert!(page.contains(&format!("id=\"edit-entity-{id}\"")), "{page}");
+    assert!(page.contains(&first.ibans[0]));
+
+    // Edit the entity: every field but the tax id.
+    let url = format!("{base}/settings/entities/{id}");
+    let r = post_form(
+        &c,
+        url.clone(),
+        &[
+            ("csrf", &csrf),
+            ("name", "  Țesătoria Nouă SRL "),
+            ("registration_no", "J08/123/2020"),
+            ("address", "Str. Lungă 1"),
+            ("city", "Brașov"),
+            ("country", "ro"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Datele firmei Țesătoria Nouă SRL au fost salvate"),
+        "{html}"
+    );
+    assert!(html.contains("<td>Str. Lungă 1, Brașov, RO</td>"), "{html}");
+    let stored = creanta_app::settings::entities(&t.app)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.id == id)
+        .unwrap();
+    assert_eq!(stored.entity.name, "Țesătoria Nouă SRL");
+    assert_eq!(
+        stored.entity.tax_id, first.entity.tax_id,
+        "the tax id stays"
+    );
+    assert_eq!(stored.entity.country.as_deref(), Some("RO"));
+    assert_eq!(
+        stored.entity.registration_no.as_deref(),
+        Some("J08/123/2020")
+    );
+    let log = events(&t.app).await;
+    let e = log.last().unwrap();
+    assert_eq!(
+        (e.kind.as_str(), e.actor.as_str(), e.subject_id),
+        ("entity.updated", "admin@x.ro", Some(id))
+    );
+    assert_eq!(
+        e.data["changes"]["name"],
+        serde_json::json!([first.entity.name, "Țesătoria Nouă SRL"])
+    );
+    let written = log.len();
+
+    // A name is required; nothing is written, and the form keeps what was typed.
+    let r = post_form(
+        &c,
+        url.clone(),
+        &[("csrf", &csrf), ("name", " "), ("city", "Cluj-Napoca")],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Denumirea firmei este obligatorie"), "{html}");
+    assert!(html.contains("value=\"Cluj-Napoca\""), "{html}");
+    assert_eq!(events(&t.app).await.len(), written);
+
+    // Add an IBAN, typed on paper: stored and shown in its electronic form.
+    let add = format!("{base}/settings/entities/{id}/ibans");
+    let r = post_form(
+        &c,
+        add.clone(),
+        &[("csrf", &csrf), ("iban", "ro49 aaaa 1b31 0075 9384 0000")],
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("IBAN-ul RO49AAAA1B31007593840000 a fost adăugat"));
+    assert!(html.contains("<code>RO49AAAA1B31007593840000</code>"));
+    let log = events(&t.app).await;
+    let e = log.last().unwrap();
+    assert_eq!(e.kind, "entity.account_added");
+    assert_eq!(e.data["iban"], "RO49AAAA1B31007593840000");
+    assert_eq!(
+        e.data["changes"]["ibans"][0],
+        serde_json::json!(first.ibans)
+    );
+    let written = log.len();
+    let ibans_of = |id: i64| {
+        let app = t.app.clone();
+        async move {
+            creanta_app::settings::entities(&app)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|e| e.id == id)
+                .unwrap()
+                .ibans
+        }
+    };
+    let with_new = ibans_of(id).await;
+    assert_eq!(with_new.len(), first.ibans.len() + 1);
+
+    // A bad IBAN: a clear message, nothing written.
+    let r = post_form(
+        &c,
+        add.clone(),
+        &[("csrf", &csrf), ("iban", "RO49AAAA1B31007593840001")],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("„RO49AAAA1B31007593840001” nu este un IBAN valid"),
+        "{html}"
+    );
+    assert!(html.contains("Nu s-a salvat nimic"));
+    assert_eq!(ibans_of(id).await, with_new);
+    assert_eq!(events(&t.app).await.len(), written);
+
+    // An IBAN of another entity of the organization is refused.
+    let r = post_form(
+        &c,
+        add.clone(),
+        &[("csrf", &csrf), ("iban", &second.ibans[0])],
+    )
+    .await;
+    assert_eq!(r.status(), 409);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains(&format!(
+            "IBAN-ul {} este deja înregistrat la firma",
+            second.ibans[0]
+        )),
+        "{html}"
+    );
+    assert_eq!(ibans_of(id).await, with_new);
+    assert_eq!(ibans_of(second.id).await, second.ibans);
+    assert_eq!(events(&t.app).await.len(), written);
+
+    // Without the session's CSRF token nothing happens.
+    let r = post_form(&c, add.clone(), &[("iban", "DE89370400440532013000")]).await;
+    assert_eq!(r.status(), 422, "a form without csrf is rejected");
+    let r = post_form(
+        &c,
+        add.clone(),
+        &[("csrf", "forged"), ("iban", "DE89370400440532013000")],
+    )
+    .await;
+    assert_eq!(r.status(), 403);
+    let r = post_form(&c, url.clone(), &[("csrf", "forged"), ("name", "X")]).await;
+    assert_eq!(r.status(), 403);
+    assert_eq!(ibans_of(id).await, with_new);
+    assert_eq!(events(&t.app).await.len(), written);
+
+    // Remove it again.
+    let remove = format!("{base}/settings/entities/{id}/ibans/remove");
+    let r = post_form(
+        &c,
+        remove.clone(),
+        &[("csrf", &csrf), ("iban", "RO49AAAA1B31007593840000")],
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("IBAN-ul RO49AAAA1B31007593840000 a fost șters"));
+    assert!(!html.contains("<code>RO49AAAA1B31007593840000</code>"));
+    assert_eq!(ibans_of(id).await, first.ibans);
+    let e = events(&t.app).await.pop().unwrap();
+    assert_eq!(e.kind, "entity.account_removed");
+    assert_eq!(
+        e.data["changes"]["ibans"][1],
+        serde_json::json!(first.ibans)
+    );
+
+    // Collectors see the entities but change nothing.
+    let a = client();
+    let their_csrf = common::sign_in(&a, base, "ana@x.ro", &collector_pw, "/settings").await;
+    let page = common::text(&a, format!("{base}/settings")).await;
+    assert!(page.contains("Țesătoria Nouă SRL"));
+    assert!(!page.contains("edit-entity-") && !page.contains("/ibans/remove"));
+    for (target, form) in [
+        (
+            url.clone(),
+            vec![("csrf", their_csrf.as_str()), ("name", "Alt nume")],
+        ),
+        (
+            add.clone(),
+            vec![
+                ("csrf", their_csrf.as_str()),
+                ("iban", "DE89370400440532013000"),
+            ],
+        ),
+        (
+            remove.clone(),
+            vec![("csrf", their_csrf.as_str()), ("iban", &first.ibans[0])],
+        ),
+    ] {
+        assert_eq!(post_form(&a, target, &form).await.status(), 403);
+    }
+    assert_eq!(ibans_of(id).await, first.ibans);
+
+    // Managers edit entities, in their language.
+    let m = client();
+    let their_csrf = common::sign_in(&m, base, "sef@x.ro", &manager_pw, "/settings").await;
+    let r = post_form(
+        &m,
+        add.clone(),
+        &[("csrf", &their_csrf), ("iban", "RO49 AAAA 1B31")],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("“RO49 AAAA 1B31” is not a valid IBAN")
+    );
+    let r = post_form(
+        &m,
+        add.clone(),
+        &[("csrf", &their_csrf), ("iban", "DE89370400440532013000")],
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("IBAN DE89370400440532013000 was added")
+    );
+    assert!(
+        ibans_of(id)
+            .await
+            .contains(&"DE89370400440532013000".to_owned())
+    );
+    drop(server);
+    t.cleanup().await;
+}
+
+#[tokio::test]
+async fn roles_change_by_admins_only_and_the_last_admin_stays() {
+    let t = TestApp::new().await;
+    let admin_pw = common::user(&t.app, "admin@x.ro", Role::Admin).await;
+    let manager_pw = common::user(&t.app, "sef@x.ro", Role::Manager).await;
+    common::user(&t.app, "ana@x.ro", Role::Collector).await;
+    common::user(&t.app, "fost@x.ro", Role::Admin).await;
+    accounts::set_active(&t.app, "test", "fost@x.ro", false)
+        .await
+        .unwrap();
+    let find = |email: &'static str| {
+        let app = t.app.clone();
+        async move {
+            creanta_store::repo::users::find(&app.store, app.org_id(), email)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let server = start(&t.app).await;
+    let base = &server.base;
+    let c = client();
+    let csrf = common::sign_in(&c, base, "admin@x.ro", &admin_pw, "/settings").await;
+    let page = common::text(&c, format!("{base}/settings")).await;
+    let ana = find("ana@x.ro").await;
+    assert!(page.contains(&format!("id=\"user-{}\"", ana.id)), "{page}");
+    assert!(page.contains("agent de recuperare"), "roles in words");
+
+    // The admin makes a collector a manager and renames her.
+    let edit = format!("{base}/settings/users/edit");
+    let r = post_form(
+        &c,
+        edit.clone(),
+        &[
+            ("csrf", &csrf),
+            ("email", "ana@x.ro"),
+            ("name", "Ana Pop"),
+            ("role", "manager"),
+            ("language", "en"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Contul ana@x.ro a fost actualizat")
+    );
+    let ana = find("ana@x.ro").await;
+    assert_eq!(
+        (ana.role.as_str(), ana.name.as_str(), ana.language.as_str()),
+        ("manager", "Ana Pop", "en")
+    );
+    let log = events(&t.app).await;
+    let role_event = log
+        .iter()
+        .find(|e| e.kind == "user.role_changed")
+        .expect("role change logged");
+    assert_eq!(
+        (role_event.actor.as_str(), role_event.subject_id),
+        ("admin@x.ro", Some(ana.id))
+    );
+    assert_eq!(
+        role_event.data["changes"]["role"],
+        serde_json::json!(["collector", "manager"])
+    );
+    let updated = log.last().unwrap();
+    assert_eq!(updated.kind, "user.updated");
+    assert_eq!(
+        updated.data["changes"]["name"],
+        serde_json::json!(["ana@x.ro", "Ana Pop"])
+    );
+
+    // A missing CSRF token, or a manager, changes nothing.
+    let r = post_form(
+        &c,
+        edit.clone(),
+        &[("email", "ana@x.ro"), ("role", "admin")],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let m = client();
+    let their_csrf = common::sign_in(&m, base, "sef@x.ro", &manager_pw, "/settings").await;
+    let r = post_form(
+        &m,
+        edit.clone(),
+        &[
+            ("csrf", &their_csrf),
+            ("email", "sef@x.ro"),
+            ("role", "admin"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 403, "managers do not change roles");
+    assert_eq!(find("sef@x.ro").await.role, "manager");
+    assert_eq!(find("ana@x.ro").await.role, "manager");
+
+    // The last active admin (the disabled one does not count) is neither demoted nor disabled.
+    let r = post_form(
+        &c,
+        edit.clone(),
+        &[
+            ("csrf", &csrf),
+            ("email", "admin@x.ro"),
+            ("role", "manager"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 409);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("admin@x.ro este ultimul administrator activ")
+    );
+    let r = post_form(
+        &c,
+        format!("{base}/settings/users/active"),
+        &[
+            ("csrf", &csrf),
+            ("email", "admin@x.ro"),
+            ("active", "false"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 409);
+    let admin = find("admin@x.ro").await;
+    assert!(admin.active && admin.role == "admin");
+    assert!(
+        accounts::set_active(&t.app, "cli", "admin@x.ro", false)
+            .await
+            .is_err(),
+        "the command line keeps the rule too"
+    );
+
+    // With a second admin, the first may step down; the page is then drawn for a manager.
+    let r = post_form(
+        &c,
+        edit.clone(),
+        &[("csrf", &csrf), ("email", "sef@x.ro"), ("role", "admin")],
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let r = post_form(
+        &c,
+        edit.clone(),
+        &[
+            ("csrf", &csrf),
+            ("email", "admin@x.ro"),
+            ("role", "manager"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(find("admin@x.ro").await.role, "manager");
+    let page = common::text(&c, format!("{base}/settings")).await;
+    assert!(!page.contains("id=\"add-user\""));
+    let r = post_form(
+        &c,
+        edit.clone(),
+        &[("csrf", &csrf), ("email", "admin@x.ro"), ("role", "admin")],
+    )
+    .await;
+    assert_eq!(r.status(), 403);
+    drop(server);
+    t.cleanup().await;
+}
+
+#[tokio::test]
+async fn another_organization_cannot_touch_entities_and_partners_see_no_settings() {
+    let t = TestApp::new().await;
+    with_demo(&t).await;
+    let other = t.other_org("alta").await;
+    let admin_pw = common::user(&other, "ion@alta.ro", Role::Admin).await;
+    let partner_pw = common::user(&t.app, "avocat@lex.ro", Role::Partner).await;
+    let before = creanta_app::settings::entities(&t.app).await.unwrap();
+    let target = &before[0];
+    let id = target.id;
+    let server = start(&t.app).await;
+    let base = &server.base;
+
+    let c = client();
+    let csrf = common::sign_in(&c, base, "ion@alta.ro", &admin_pw, "/settings").await;
+    let page = common::text(&c, format!("{base}/settings")).await;
+    assert!(!page.contains(&target.entity.name), "only its own entities");
+    let r = post_form(
+        &c,
+        format!("{base}/settings/entities/{id}"),
+        &[("csrf", &csrf), ("name", "Preluat SRL")],
+    )
+    .await;
+    assert_eq!(r.status(), 404);
+    let r = post_form(
+        &c,
+        format!("{base}/settings/entities/{id}/ibans"),
+        &[("csrf", &csrf), ("iban", "DE89370400440532013000")],
+    )
+    .await;
+    assert_eq!(r.status(), 404);
+    let r = post_form(
+        &c,
+        format!("{base}/settings/entities/{id}/ibans/remove"),
+        &[("csrf", &csrf), ("iban", &target.ibans[0])],
+    )
+    .await;
+    assert_eq!(r.status(), 404);
+    // Nor its users.
+    let r = post_form(
+        &c,
+        format!("{base}/settings/users/edit"),
+        &[
+            ("csrf", &csrf),
+            ("email", "avocat@lex.ro"),
+            ("role", "admin"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(
+        creanta_app::settings::entities(&t.app).await.unwrap(),
+        before
+    );
+    assert_eq!(
+        creanta_store::repo::users::find(&t.app.store, t.app.org_id(), "avocat@lex.ro")
+            .await
+            .unwrap()
+            .unwrap()
+            .role,
+        "partner"
+    );
+
+    let p = client();
+    assert_eq!(
+        login(&p, base, "avocat@lex.ro", &partner_pw).await.status(),
+        303
+    );
+    assert_eq!(
+        p.get(format!("{base}/settings"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    drop(server);
+    t.cleanup().await;
+}

@@ -128,6 +128,11 @@ struct Ctx<'a> {
     summary: ImportSummary,
     errors: Vec<RowError>,
     progress: &'a dyn Progress,
+    /// Debtors whose master data, invoices or payments this import wrote: their line of the
+    /// debtors list is refreshed before the commit.
+    touched: Vec<i64>,
+    /// Documents kind: the id of the document each input row names (new or already stored).
+    document_ids: Vec<i64>,
 }
 
 type Res<T> = Result<T, ImportError>;
@@ -139,6 +144,18 @@ pub async fn apply(
     options: &ImportOptions,
     progress: &dyn Progress,
 ) -> Res<ImportSummary> {
+    Ok(apply_with_ids(app, kind, input, options, progress).await?.0)
+}
+
+/// [`apply`], and for a documents import the id of the document each input row names, in
+/// input order (the API answers an upload with the document it stored).
+pub async fn apply_with_ids(
+    app: &App,
+    kind: ImportKind,
+    input: Input,
+    options: &ImportOptions,
+    progress: &dyn Progress,
+) -> Res<(ImportSummary, Vec<i64>)> {
     let tx = app.store.begin().await?;
     let mut ctx = Ctx {
         app,
@@ -152,6 +169,8 @@ pub async fn apply(
         },
         errors: Vec::new(),
         progress,
+        touched: Vec::new(),
+        document_ids: Vec::new(),
     };
     let sources = input.sources.clone();
     match kind {
@@ -184,9 +203,10 @@ pub async fn apply(
             data: json!({ "kind": kind.name(), "files": sources, "summary": ctx.summary }),
         });
         repo::events::append(&mut ctx.tx, ctx.org, crate::now(), &ctx.events).await?;
+        repo::debtor_list::refresh(&mut ctx.tx, ctx.org, &ctx.touched).await?;
     }
     ctx.tx.commit().await?;
-    Ok(ctx.summary)
+    Ok((ctx.summary, ctx.document_ids))
 }
 
 fn attrs_json(attrs: &Attrs) -> String {
@@ -473,7 +493,9 @@ async fn debtors(ctx: &mut Ctx<'_>, rows: Vec<Located<DebtorRow>>) -> Res<()> {
             }
         })
         .collect();
-    upsert(ctx, "debtor", "code", &existing, incoming).await?;
+    let done = upsert(ctx, "debtor", "code", &existing, incoming).await?;
+    let touched: Vec<i64> = done.written.iter().map(|k| done.ids[k]).collect();
+    ctx.touched.extend(touched);
     Ok(())
 }
 
@@ -759,6 +781,7 @@ async fn invoices(ctx: &mut Ctx<'_>, rows: Vec<Incoming>, options: &ImportOption
         invoice_key,
     );
     let mut incoming = Vec::with_capacity(resolved.len());
+    let mut debtor_of: HashMap<InvoiceKey, i64> = HashMap::with_capacity(resolved.len());
     let mut attachments: Vec<(InvoiceKey, Vec<Attachment>, Option<i64>)> = Vec::new();
     for (inc, entity_id, debtor_id) in resolved {
         let r = &inc.row;
@@ -788,6 +811,7 @@ async fn invoices(ctx: &mut Ctx<'_>, rows: Vec<Incoming>, options: &ImportOption
                 .unwrap_or(r.issue_date);
         }
         let key = invoice_key(&record);
+        debtor_of.insert(key.clone(), debtor_id);
         if !inc.attachments.is_empty() {
             attachments.push((key.clone(), inc.attachments.clone(), Some(debtor_id)));
         }
@@ -797,12 +821,13 @@ async fn invoices(ctx: &mut Ctx<'_>, rows: Vec<Incoming>, options: &ImportOption
             place: inc.place(),
         });
     }
-    let ids = upsert(ctx, "invoice", "number", &existing, incoming)
-        .await?
-        .ids;
+    let done = upsert(ctx, "invoice", "number", &existing, incoming).await?;
     if !ctx.errors.is_empty() {
         return Ok(());
     }
+    let touched: Vec<i64> = done.written.iter().map(|k| debtor_of[k]).collect();
+    ctx.touched.extend(touched);
+    let ids = done.ids;
     let mut docs = Vec::new();
     for (key, files, debtor_id) in attachments {
         let invoice_id = ids[&key];
@@ -815,7 +840,7 @@ async fn invoices(ctx: &mut Ctx<'_>, rows: Vec<Incoming>, options: &ImportOption
             docs.push((a, link));
         }
     }
-    store_documents(ctx, docs).await
+    store_documents(ctx, docs).await.map(|_| ())
 }
 
 async fn create_entity(ctx: &mut Ctx<'_>, p: &Party, place: &str) -> Res<i64> {
@@ -883,6 +908,7 @@ async fn create_debtor(ctx: &mut Ctx<'_>, p: &Party, place: &str) -> Res<i64> {
     };
     let id = repo::insert_many(&mut ctx.tx, ctx.org, std::slice::from_ref(&debtor)).await?[0];
     ctx.summary.debtors_created += 1;
+    ctx.touched.push(id);
     ctx.events.push(NewEvent {
         actor: "import".into(),
         kind: "debtor.created".into(),
@@ -919,17 +945,24 @@ struct Link {
     contract_id: Option<i64>,
 }
 
+/// Where each document of [`store_documents`] ended up: stored before, or the n-th new one.
+enum Stored {
+    Existing(i64),
+    Fresh(usize),
+}
+
 /// Stores files as content-addressed blobs and links them; the same file linked to the same
-/// things again is not stored twice.
-async fn store_documents(ctx: &mut Ctx<'_>, docs: Vec<(Attachment, Link)>) -> Res<()> {
-    let existing: std::collections::HashSet<(String, String, String)> =
+/// things again is not stored twice. Returns the id of each input's document, in order.
+async fn store_documents(ctx: &mut Ctx<'_>, docs: Vec<(Attachment, Link)>) -> Res<Vec<i64>> {
+    let existing: HashMap<(String, String, String), i64> =
         repo::load_all::<Document>(&mut ctx.tx, ctx.org)
             .await?
             .into_iter()
-            .map(|(_, d)| (d.sha256, d.doc_type, d.link_key))
+            .map(|(id, d)| ((d.sha256, d.doc_type, d.link_key), id))
             .collect();
     let mut fresh: Vec<(Document, Vec<u8>)> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
+    let mut placed: Vec<Stored> = Vec::with_capacity(docs.len());
     for (
         a,
         Link {
@@ -942,9 +975,16 @@ async fn store_documents(ctx: &mut Ctx<'_>, docs: Vec<(Attachment, Link)>) -> Re
         let sha = sha256_hex(&a.bytes);
         let link_key = Document::link_key_for(debtor_id, invoice_id, contract_id);
         let key = (sha.clone(), a.doc_type.code().to_owned(), link_key.clone());
-        if existing.contains(&key) || !seen.insert(key) {
+        if let Some(id) = existing.get(&key) {
+            placed.push(Stored::Existing(*id));
             continue;
         }
+        if let Some(n) = seen.get(&key) {
+            placed.push(Stored::Fresh(*n));
+            continue;
+        }
+        seen.insert(key, fresh.len());
+        placed.push(Stored::Fresh(fresh.len()));
         fresh.push((
             Document {
                 sha256: sha,
@@ -981,9 +1021,15 @@ async fn store_documents(ctx: &mut Ctx<'_>, docs: Vec<(Attachment, Link)>) -> Re
     blob_rows.dedup();
     repo::register_blobs(&mut ctx.tx, ctx.org, &blob_rows).await?;
     let records: Vec<Document> = fresh.into_iter().map(|(d, _)| d).collect();
-    repo::insert_many(&mut ctx.tx, ctx.org, &records).await?;
+    let new_ids = repo::insert_many(&mut ctx.tx, ctx.org, &records).await?;
     ctx.summary.documents_stored += records.len();
-    Ok(())
+    Ok(placed
+        .into_iter()
+        .map(|p| match p {
+            Stored::Existing(id) => id,
+            Stored::Fresh(n) => new_ids[n],
+        })
+        .collect())
 }
 
 async fn documents(ctx: &mut Ctx<'_>, rows: Vec<(Located<DocumentRow>, Vec<u8>)>) -> Res<()> {
@@ -1072,7 +1118,7 @@ async fn documents(ctx: &mut Ctx<'_>, rows: Vec<(Located<DocumentRow>, Vec<u8>)>
     }
     let before = ctx.summary.documents_stored;
     let total = docs.len();
-    store_documents(ctx, docs).await?;
+    ctx.document_ids = store_documents(ctx, docs).await?;
     let stored = ctx.summary.documents_stored - before;
     ctx.summary.new += stored;
     ctx.summary.unchanged += total - stored;
@@ -1197,6 +1243,7 @@ async fn payments(ctx: &mut Ctx<'_>, rows: Vec<Located<PaymentRow>>) -> Res<()> 
                 repo::add_paid(&mut ctx.tx, ctx.org, invoice_id, -amount).await?;
                 if let Some(&i) = index_of.get(&invoice_id) {
                     balances[i].paid -= amount;
+                    ctx.touched.push(balances[i].debtor_id);
                 }
             }
         }
@@ -1215,6 +1262,7 @@ async fn payments(ctx: &mut Ctx<'_>, rows: Vec<Located<PaymentRow>>) -> Res<()> 
         let part = amounts[tid].min(b.total - b.paid);
         b.paid += part;
         repo::add_paid(&mut ctx.tx, ctx.org, b.id, part).await?;
+        ctx.touched.push(b.debtor_id);
         allocations.push(Allocation {
             payment_id,
             invoice_id: b.id,

@@ -199,6 +199,41 @@ pub async fn import_table(
     apply::apply(app, kind, input, &ImportOptions::default(), &NoProgress).await
 }
 
+/// Stores uploaded files as documents, described by a table in memory (the API's metadata
+/// fields: `file`, `type`, `invoice_number`, `debtor_code`, `contract_number`; one row per
+/// file), with exactly the checks, links and all-or-nothing rule of a documents import.
+/// `files` holds the bytes under the name the `file` column gives. Returns the summary and
+/// the id of the document of each row (an identical document stored before keeps its id).
+pub async fn import_documents(
+    app: &App,
+    table: &creanta_formats::table::Table,
+    files: &std::collections::HashMap<String, Vec<u8>>,
+) -> Result<(ImportSummary, Vec<i64>), ImportError> {
+    let rows = creanta_formats::rows::read_documents(table).map_err(ImportError::rejected)?;
+    let mut input = Input::new(ImportKind::Documents);
+    let mut errors = Vec::new();
+    for row in rows {
+        match files.get(&row.row.file) {
+            Some(bytes) => input.documents.push((row, bytes.clone())),
+            None => errors.push(row.error(
+                Some("file"),
+                format!("no uploaded file is named {:?}", row.row.file),
+            )),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ImportError::rejected(errors));
+    }
+    apply::apply_with_ids(
+        app,
+        ImportKind::Documents,
+        input,
+        &ImportOptions::default(),
+        &NoProgress,
+    )
+    .await
+}
+
 /// The reading half of an import alone: files found, read and checked, nothing written.
 pub fn read_paths(
     kind: ImportKind,

@@ -1,5 +1,8 @@
 //! Queries. Generic ones work on any [`Record`]; the modules hold the specific ones.
 
+pub mod api_views;
+pub mod debtor_list;
+pub mod entities;
 pub mod events;
 pub mod orgs;
 pub mod reports;
@@ -65,6 +68,38 @@ pub async fn insert_many<R: Record>(tx: &mut Tx, org: i64, records: &[R]) -> Res
         ids.extend(chunk_ids);
     }
     Ok(ids)
+}
+
+/// Inserts plain rows (no ids returned) in multi-row statements.
+pub async fn insert_rows(
+    tx: &mut Tx,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<Value>],
+) -> Result<()> {
+    let width = columns.len();
+    let per_statement = (tx.backend().max_params() / width).clamp(1, 1000);
+    for chunk in rows.chunks(per_statement) {
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * width);
+        for (i, row) in chunk.iter().enumerate() {
+            debug_assert_eq!(row.len(), width);
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push('(');
+            for c in 0..width {
+                if c > 0 {
+                    sql.push(',');
+                }
+                sql.push_str(&format!("${}", i * width + c + 1));
+            }
+            sql.push(')');
+            values.extend(row.iter().cloned());
+        }
+        tx.execute(&sql, &values).await?;
+    }
+    Ok(())
 }
 
 /// Overwrites every column of one record.

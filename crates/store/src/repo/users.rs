@@ -125,3 +125,49 @@ pub async fn set_language(tx: &mut Tx, org: i64, user_id: i64, language: &str) -
     )
     .await
 }
+
+pub async fn set_role(tx: &mut Tx, org: i64, user_id: i64, role: &str) -> Result<u64> {
+    tx.execute(
+        "UPDATE users SET role = $1 WHERE org_id = $2 AND id = $3",
+        &args![role, org, user_id],
+    )
+    .await
+}
+
+pub async fn set_name(tx: &mut Tx, org: i64, user_id: i64, name: &str) -> Result<u64> {
+    tx.execute(
+        "UPDATE users SET name = $1 WHERE org_id = $2 AND id = $3",
+        &args![name, org, user_id],
+    )
+    .await
+}
+
+/// Active admins of the organization other than `user_id`, counted inside the transaction
+/// that is about to demote or disable `user_id`. On PostgreSQL the organization row is locked
+/// first, so that two such changes cannot both see the other admin and leave none; SQLite's
+/// write lock (`BEGIN IMMEDIATE`) does the same.
+pub async fn other_active_admins(tx: &mut Tx, org: i64, user_id: i64) -> Result<i64> {
+    if tx.backend() == crate::Backend::Postgres {
+        tx.execute(
+            "SELECT id FROM organizations WHERE id = $1 FOR UPDATE",
+            &args![org],
+        )
+        .await?;
+    }
+    tx.fetch_one(
+        "SELECT COUNT(*) FROM users WHERE org_id = $1 AND role = $2 AND active = $3 AND id <> $4",
+        &args![org, "admin", true, user_id],
+    )
+    .await?
+    .get(0)
+}
+
+/// The user as the transaction sees it (after the organization lock, when there is one).
+pub async fn find_by_id_tx(tx: &mut Tx, org: i64, id: i64) -> Result<Option<User>> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE org_id = $1 AND id = $2");
+    tx.fetch_optional(&sql, &args![org, id])
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}

@@ -97,29 +97,23 @@ pub fn fold(text: &str) -> String {
         .collect()
 }
 
-/// Distinct owners and groups, for the filters of the debtors list.
-pub async fn filter_values(store: &Store, org: i64) -> Result<(Vec<String>, Vec<String>)> {
-    let mut owners: Vec<String> = store
-        .fetch_all(
-            "SELECT DISTINCT owner_email FROM debtors WHERE org_id = $1 AND owner_email IS NOT NULL",
-            &args![org],
-        )
-        .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect::<Result<_>>()?;
-    owners.sort();
+/// The debtor groups' names, for suggestions in the group filter of the debtors list; none
+/// when there are more than `limit`.
+pub async fn group_names(store: &Store, org: i64, limit: usize) -> Result<Vec<String>> {
     let mut groups: Vec<String> = store
         .fetch_all(
-            "SELECT name FROM debtor_groups WHERE org_id = $1",
-            &args![org],
+            "SELECT name FROM debtor_groups WHERE org_id = $1 LIMIT $2",
+            &args![org, limit as i64 + 1],
         )
         .await?
         .iter()
         .map(|r| r.get(0))
         .collect::<Result<_>>()?;
+    if groups.len() > limit {
+        return Ok(Vec::new());
+    }
     groups.sort();
-    Ok((owners, groups))
+    Ok(groups)
 }
 
 pub async fn debtor(store: &Store, org: i64, id: i64) -> Result<Option<(Debtor, Option<String>)>> {
