@@ -10,6 +10,7 @@ pub mod reports;
 pub mod settings;
 #[doc(hidden)]
 pub mod testing;
+pub mod upkeep;
 
 use std::path::PathBuf;
 
