@@ -1026,3 +1026,46 @@ async fn another_organization_cannot_touch_entities_and_partners_see_no_settings
     drop(server);
     t.cleanup().await;
 }
+
+#[tokio::test]
+async fn operations_endpoints_answer_and_metrics_count_every_route_and_404s() {
+    let t = TestApp::new().await;
+    let server = start(&t.app).await;
+    let base = &server.base;
+    let c = client();
+    let r = c.get(format!("{base}/healthz")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.text().await.unwrap(), "ok");
+    assert_eq!(
+        c.get(format!("{base}/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let r = c.get(format!("{base}/no/such/page")).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    let r = c.get(format!("{base}/metrics")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let body = r.text().await.unwrap();
+    let counted = |route: &str, status: &str| {
+        body.lines().any(|l| {
+            l.starts_with("http_requests_total{")
+                && l.contains(&format!("route=\"{route}\""))
+                && l.contains(&format!("status=\"{status}\""))
+        })
+    };
+    assert!(counted("/healthz", "200"), "{body}");
+    assert!(
+        counted("unmatched", "404"),
+        "the fallback is counted: {body}"
+    );
+    assert!(
+        body.contains("http_request_duration_seconds_bucket"),
+        "{body}"
+    );
+    assert!(body.contains("db_pool_connections"), "{body}");
+    drop(server);
+    t.cleanup().await;
+}
