@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod bench;
+pub mod check;
 pub mod demo;
 pub mod edit;
 pub mod import;

@@ -218,7 +218,10 @@ async fn the_list_agrees_with_a_direct_computation_after_imports_and_on_a_later_
     compare(&t.app, TODAY, "before payments").await;
 
     // The snapshot is current, so only the import's own refresh can bring the payments in.
-    let summaries = import_demo(&t.app, full, &NoProgress).await.unwrap();
+    let summaries = import_demo(&t.app, full, &NoProgress)
+        .await
+        .unwrap()
+        .summaries;
     let allocated: usize = summaries.iter().map(|s| s.payments_allocated).sum();
     assert!(allocated > 100, "payments allocated: {allocated}");
     compare(&t.app, TODAY, "after payments").await;

@@ -158,6 +158,25 @@ enum Command {
         #[command(subcommand)]
         command: BenchCommand,
     },
+    /// Pre-flight check: find the mistakes that block payment, store them, say how to fix
+    /// them. Lists the invoices with findings (with --invoice, that invoice even when clean);
+    /// exits with status 1 when an error (not only warnings) is listed.
+    Check {
+        /// One invoice: ENTITY_TAX_ID:SERIES-NUMBER, e.g. RO18547290:TCG-1001.
+        #[arg(long, conflicts_with_all = ["debtor", "all"])]
+        invoice: Option<String>,
+        /// Every invoice of one debtor (its code).
+        #[arg(long, conflicts_with = "all")]
+        debtor: Option<String>,
+        /// Every invoice of the organization (the default).
+        #[arg(long)]
+        all: bool,
+        /// Language of the messages and fixes: ro or en.
+        #[arg(long, default_value = "en")]
+        lang: creanta_domain::model::Language,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
     /// Open amounts per debtor by days past due, with totals per currency.
     Aging {
         #[arg(long)]
@@ -314,6 +333,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let options = ImportOptions {
                 add_entities: *add_entities,
                 skip_supplier_invoices: *skip_supplier_invoices,
+                defer_check: false,
             };
             let bar = progress::Bar::new();
             let summary =
@@ -352,9 +372,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 let app = App::open(&cfg, &cli.org).await?;
                 let bar = progress::Bar::new();
-                for summary in creanta_app::import::import_demo(&app, data, &bar).await? {
+                let loaded = creanta_app::import::import_demo(&app, data, &bar).await?;
+                for summary in &loaded.summaries {
                     println!("{summary}");
                 }
+                let c = &loaded.check;
+                println!(
+                    "check: {} invoices, {} with errors, {} with warnings only, {} findings",
+                    c.checked, c.with_errors, c.with_warnings_only, c.findings_opened
+                );
                 println!();
                 print_aging(&app, options.today, Format::Table).await?;
                 if let Some(bind) = serve {
@@ -493,6 +519,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
         }
+        Command::Check {
+            invoice,
+            debtor,
+            all: _,
+            lang,
+            format,
+        } => {
+            let app = App::open(&cfg, &cli.org).await?;
+            if !run_check(&app, invoice.as_deref(), debtor.as_deref(), *lang, *format).await? {
+                std::process::exit(1);
+            }
+        }
         Command::Aging { date, format } => {
             let app = App::open(&cfg, &cli.org).await?;
             let day = date.unwrap_or_else(|| app.today());
@@ -503,6 +541,101 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 const CLI_ACTOR: &str = "cli";
+
+/// Runs `creanta check` and prints its findings; `false` when an error is among them.
+async fn run_check(
+    app: &App,
+    invoice: Option<&str>,
+    debtor: Option<&str>,
+    lang: creanta_domain::model::Language,
+    format: Format,
+) -> anyhow::Result<bool> {
+    use creanta_app::check::{self, Scope, ShownFinding};
+    let (scope, only): (Scope, Option<Vec<i64>>) = match (invoice, debtor) {
+        (Some(reference), _) => {
+            let found = check::find_invoice(app, reference).await?;
+            let debtors = found.iter().map(|(_, d)| *d).collect();
+            (
+                Scope::Debtors(debtors),
+                Some(found.iter().map(|(i, _)| *i).collect()),
+            )
+        }
+        (None, Some(code)) => (
+            Scope::Debtors(vec![check::find_debtor(app, code).await?]),
+            None,
+        ),
+        (None, None) => (Scope::All, None),
+    };
+    let report = check::check(app, &scope, CLI_ACTOR).await?;
+    let listed: Vec<&check::CheckedInvoice> = report
+        .invoices
+        .iter()
+        .filter(|i| match &only {
+            Some(ids) => ids.contains(&i.invoice_id),
+            None => !i.findings.is_empty(),
+        })
+        .collect();
+    let mut sheet = Sheet::new(&[
+        ("invoice", false),
+        ("entity", false),
+        ("debtor", false),
+        ("code", false),
+        ("severity", false),
+        ("field", false),
+        ("message", false),
+        ("fix", false),
+    ]);
+    let mut json_rows = Vec::with_capacity(listed.len());
+    for inv in &listed {
+        let shown: Vec<ShownFinding> = inv
+            .findings
+            .iter()
+            .map(|f| ShownFinding::of(f, lang))
+            .collect();
+        if shown.is_empty() {
+            sheet.push(vec![
+                inv.label(),
+                inv.entity_tax_id.clone(),
+                inv.debtor_code.clone(),
+                String::new(),
+                "ok".into(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
+        }
+        for f in &shown {
+            sheet.push(vec![
+                inv.label(),
+                inv.entity_tax_id.clone(),
+                inv.debtor_code.clone(),
+                f.code.clone(),
+                f.severity.clone(),
+                f.field.clone(),
+                f.message.clone(),
+                f.fix.clone(),
+            ]);
+        }
+        json_rows.push(json!({
+            "invoice": inv.label(),
+            "entity": inv.entity_tax_id,
+            "debtor": inv.debtor_code,
+            "findings": shown,
+        }));
+    }
+    output::print(format, &sheet, &serde_json::Value::Array(json_rows))?;
+    eprintln!(
+        "checked {} invoices: {} with errors, {} with warnings only; {} findings opened, {} closed",
+        report.checked,
+        report.with_errors,
+        report.with_warnings_only,
+        report.findings_opened,
+        report.findings_closed
+    );
+    Ok(!listed
+        .iter()
+        .any(|i| i.findings.iter().any(|f| f.is_error())))
+}
 
 async fn user_command(app: &App, command: &UserCommand) -> anyhow::Result<()> {
     use creanta_app::accounts;

@@ -109,6 +109,10 @@ pub struct UblDocument {
     pub rounding: Option<UblAmount>,
     /// BT-115.
     pub payable: UblAmount,
+    /// Document-level `TaxTotal/TaxAmount`, in order: BT-110 in the document currency and,
+    /// when the VAT accounting currency differs, BT-111 in that one (told apart by
+    /// `currencyID`).
+    pub tax_totals: Vec<UblAmount>,
     pub lines: Vec<UblLine>,
 }
 
@@ -428,6 +432,7 @@ struct State {
     prepaid: Option<UblAmount>,
     rounding: Option<UblAmount>,
     payable: Option<UblAmount>,
+    tax_totals: Vec<UblAmount>,
     line: LineDraft,
     lines: Vec<UblLine>,
 }
@@ -462,6 +467,7 @@ impl State {
             prepaid: None,
             rounding: None,
             payable: None,
+            tax_totals: Vec::new(),
             line: LineDraft::default(),
             lines: Vec::new(),
         }
@@ -554,6 +560,10 @@ impl State {
                 if slot.is_none() {
                     *slot = Some(amount);
                 }
+            }
+            ["TaxTotal", "TaxAmount"] => {
+                let amount = self.amount(text, self.path())?;
+                self.tax_totals.push(amount);
             }
             ["InvoiceLine" | "CreditNoteLine", "ID"] if self.line.id.is_none() => {
                 self.line.id = Some(self.required_text(text, self.line_path())?);
@@ -666,6 +676,7 @@ impl State {
             prepaid: self.prepaid,
             rounding: self.rounding,
             payable,
+            tax_totals: self.tax_totals,
             lines: self.lines,
         })
     }

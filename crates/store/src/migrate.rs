@@ -34,6 +34,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_debtor_list.sql"),
         postgres: include_str!("../migrations/postgres/0004_debtor_list.sql"),
     },
+    Migration {
+        version: 5,
+        name: "findings",
+        sqlite: include_str!("../migrations/sqlite/0005_findings.sql"),
+        postgres: include_str!("../migrations/postgres/0005_findings.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

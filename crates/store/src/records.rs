@@ -161,6 +161,8 @@ record!(
         source: String,
         injected_errors: String,
         attrs: String,
+        // The e-invoice totals (JSON of the check's `UblTotals`); `None` for table rows.
+        ubl_totals: Option<String>,
     }
 );
 

@@ -133,6 +133,11 @@ impl Row {
     pub fn timestamp(&self, idx: usize) -> Result<jiff::Timestamp, StoreError> {
         Ok(self.get::<jiff_sqlx::Timestamp>(idx)?.to_jiff())
     }
+    pub fn opt_timestamp(&self, idx: usize) -> Result<Option<jiff::Timestamp>, StoreError> {
+        Ok(self
+            .get::<Option<jiff_sqlx::Timestamp>>(idx)?
+            .map(|t| t.to_jiff()))
+    }
 }
 
 type SqliteQuery<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments>;

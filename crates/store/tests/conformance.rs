@@ -112,6 +112,7 @@ fn invoice(
         source: "test".into(),
         injected_errors: String::new(),
         attrs: "{}".into(),
+        ubl_totals: None,
     }
 }
 

@@ -22,6 +22,7 @@ use serde_json::json;
 
 use super::{ImportError, ImportKind, ImportOptions, ImportSummary, Progress};
 use crate::App;
+use crate::check::{Scope, distinct};
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SourceFile {
@@ -60,6 +61,8 @@ pub struct Incoming {
     /// Identity of an immutable source document (SHA-256 of an e-invoice's XML); empty for
     /// table rows, which are records that later imports may update.
     pub doc_key: String,
+    /// The totals of an e-invoice, for the check's amount rules; `None` for table rows.
+    pub ubl_totals: Option<creanta_domain::check::UblTotals>,
     pub seller: Option<Party>,
     pub buyer: Option<Party>,
     pub attachments: Vec<Attachment>,
@@ -74,6 +77,7 @@ impl Incoming {
             due_date_given: true,
             source: "file",
             doc_key: String::new(),
+            ubl_totals: None,
             seller: None,
             buyer: None,
             attachments: Vec::new(),
@@ -131,6 +135,8 @@ struct Ctx<'a> {
     /// Debtors whose master data, invoices or payments this import wrote: their line of the
     /// debtors list is refreshed before the commit.
     touched: Vec<i64>,
+    /// Debtors whose invoices the check must see again (contacts, contracts, documents).
+    recheck: Vec<i64>,
     /// Documents kind: the id of the document each input row names (new or already stored).
     document_ids: Vec<i64>,
 }
@@ -170,6 +176,7 @@ pub async fn apply_with_ids(
         errors: Vec::new(),
         progress,
         touched: Vec::new(),
+        recheck: Vec::new(),
         document_ids: Vec::new(),
     };
     let sources = input.sources.clone();
@@ -204,6 +211,26 @@ pub async fn apply_with_ids(
         });
         repo::events::append(&mut ctx.tx, ctx.org, crate::now(), &ctx.events).await?;
         repo::debtor_list::refresh(&mut ctx.tx, ctx.org, &ctx.touched).await?;
+        if !options.defer_check {
+            let scope = match kind {
+                // Our names and accounts concern every invoice.
+                ImportKind::Entities => Some(Scope::All),
+                ImportKind::Debtors | ImportKind::Invoices => {
+                    Some(Scope::Debtors(distinct(&ctx.touched)))
+                }
+                ImportKind::Contacts | ImportKind::Contracts | ImportKind::Documents => {
+                    Some(Scope::Debtors(distinct(&ctx.recheck)))
+                }
+                ImportKind::Payments => None,
+            };
+            if let Some(scope) = scope {
+                let checked =
+                    crate::check::check_in(&mut ctx.tx, ctx.org, &scope, "import", crate::now())
+                        .await?;
+                ctx.summary.findings_opened = checked.findings_opened;
+                ctx.summary.findings_closed = checked.findings_closed;
+            }
+        }
     }
     ctx.tx.commit().await?;
     Ok((ctx.summary, ctx.document_ids))
@@ -531,7 +558,9 @@ async fn contacts(ctx: &mut Ctx<'_>, rows: Vec<Located<ContactRow>>) -> Res<()> 
         });
     }
     if ctx.errors.is_empty() {
-        upsert(ctx, "contact", "name", &existing, incoming).await?;
+        let done = upsert(ctx, "contact", "name", &existing, incoming).await?;
+        ctx.recheck
+            .extend(done.written.iter().map(|(debtor_id, _)| *debtor_id));
     }
     Ok(())
 }
@@ -589,7 +618,16 @@ async fn contracts(ctx: &mut Ctx<'_>, rows: Vec<Located<ContractRow>>) -> Res<()
         });
     }
     if ctx.errors.is_empty() {
-        upsert(ctx, "contract", "number", &existing, incoming).await?;
+        let debtor_of: HashMap<(i64, String), i64> = incoming
+            .iter()
+            .map(|k| (k.key.clone(), k.record.debtor_id))
+            .collect();
+        let done = upsert(ctx, "contract", "number", &existing, incoming).await?;
+        ctx.recheck.extend(
+            done.written
+                .iter()
+                .filter_map(|k| debtor_of.get(k).copied()),
+        );
     }
     Ok(())
 }
@@ -640,6 +678,10 @@ pub fn invoice_record(inc: &Incoming, entity_id: i64, debtor_id: i64) -> Invoice
         source: inc.source.into(),
         injected_errors: r.injected_errors.clone().unwrap_or_default(),
         attrs: attrs_json(&r.attrs),
+        ubl_totals: inc
+            .ubl_totals
+            .as_ref()
+            .map(|t| serde_json::to_string(t).expect("totals serialize")),
     }
 }
 
@@ -1021,6 +1063,8 @@ async fn store_documents(ctx: &mut Ctx<'_>, docs: Vec<(Attachment, Link)>) -> Re
     blob_rows.dedup();
     repo::register_blobs(&mut ctx.tx, ctx.org, &blob_rows).await?;
     let records: Vec<Document> = fresh.into_iter().map(|(d, _)| d).collect();
+    ctx.recheck
+        .extend(records.iter().filter_map(|d| d.debtor_id));
     let new_ids = repo::insert_many(&mut ctx.tx, ctx.org, &records).await?;
     ctx.summary.documents_stored += records.len();
     Ok(placed

@@ -80,6 +80,9 @@ pub struct ImportOptions {
     /// Leave out invoices received from suppliers (an SPV archive holds both directions)
     /// instead of refusing the import; they are counted in the summary.
     pub skip_supplier_invoices: bool,
+    /// Do not run the pre-flight check on what was written (the caller checks afterwards,
+    /// once: the demo loader).
+    pub defer_check: bool,
 }
 
 /// Reports progress of long imports; the CLI draws a bar, tests pass [`NoProgress`].
@@ -111,6 +114,9 @@ pub struct ImportSummary {
     pub payments_allocated: usize,
     pub payments_unallocated: usize,
     pub supplier_invoices_skipped: usize,
+    /// The pre-flight check run on what the import wrote.
+    pub findings_opened: usize,
+    pub findings_closed: usize,
 }
 
 impl fmt::Display for ImportSummary {
@@ -127,6 +133,8 @@ impl fmt::Display for ImportSummary {
             (self.payments_allocated, "payments allocated to invoices"),
             (self.payments_unallocated, "payments not allocated"),
             (self.supplier_invoices_skipped, "supplier invoices skipped"),
+            (self.findings_opened, "findings opened"),
+            (self.findings_closed, "findings closed"),
         ];
         for (n, what) in extras.into_iter().filter(|(n, _)| *n > 0) {
             write!(f, "; {n} {what}")?;
@@ -250,7 +258,7 @@ pub async fn import_demo(
     app: &App,
     data: crate::demo::DemoData,
     progress: &dyn Progress,
-) -> Result<Vec<ImportSummary>, ImportError> {
+) -> Result<DemoImport, ImportError> {
     use creanta_formats::rows::Located;
     fn located<T>(file: &str, rows: Vec<T>) -> Vec<Located<T>> {
         rows.into_iter()
@@ -262,7 +270,12 @@ pub async fn import_demo(
             })
             .collect()
     }
-    let options = ImportOptions::default();
+    // One check at the end, rather than one per kind: the invoices are loaded before the
+    // documents that make most of them complete.
+    let options = ImportOptions {
+        defer_check: true,
+        ..ImportOptions::default()
+    };
     let mut summaries = Vec::new();
     for kind in ImportKind::ALL {
         let mut input = Input::new(kind);
@@ -307,5 +320,18 @@ pub async fn import_demo(
         }
         summaries.push(apply::apply(app, kind, input, &options, progress).await?);
     }
-    Ok(summaries)
+    let check = crate::check::check(app, &crate::check::Scope::All, "demo")
+        .await
+        .map_err(|e| match e {
+            crate::AppError::Store(e) => ImportError::Store(e),
+            other => ImportError::Store(StoreError::Corrupt(other.to_string())),
+        })?;
+    Ok(DemoImport { summaries, check })
+}
+
+/// What loading the demo did: one summary per kind, and the check of every invoice.
+#[derive(Debug, Clone)]
+pub struct DemoImport {
+    pub summaries: Vec<ImportSummary>,
+    pub check: crate::check::CheckReport,
 }

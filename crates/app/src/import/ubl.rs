@@ -1,6 +1,7 @@
 //! e-Factura (UBL) documents as incoming invoices: sign of credit notes, which party id is the
 //! tax id, and the parties that may become master data.
 
+use creanta_domain::check::UblTotals;
 use creanta_domain::ids::{Iban, TaxId};
 use creanta_domain::money::{Currency, parse_amount};
 use creanta_formats::rows::{Attrs, InvoiceRow};
@@ -66,6 +67,44 @@ fn party(p: &UblParty, ibans: &[String]) -> Option<Party> {
 fn amount(label: &str, a: &UblAmount, currency: Currency) -> Result<i64, RowError> {
     parse_amount(&a.value, currency)
         .map_err(|e| RowError::new(label, 0, Some(&a.path), e.to_string()))
+}
+
+/// The totals the check's `amount_error` rules read. An amount that does not fit the
+/// currency's minor units is left out (its rule is then not applied): the import has already
+/// refused a payable amount it cannot read, and the other totals only feed the check.
+fn ubl_totals(doc: &UblDocument, currency: Currency) -> UblTotals {
+    let minor = |a: &Option<UblAmount>| {
+        a.as_ref()
+            .and_then(|a| parse_amount(&a.value, currency).ok())
+    };
+    // BT-110 is the TaxTotal in the document currency; one without a currencyID is taken
+    // as that only when it is the document's only TaxTotal.
+    let tax_total = doc
+        .tax_totals
+        .iter()
+        .find(|t| t.currency_id.as_deref() == Some(currency.as_str()))
+        .or_else(|| match doc.tax_totals.as_slice() {
+            [only] if only.currency_id.is_none() => Some(only),
+            _ => None,
+        })
+        .and_then(|t| parse_amount(&t.value, currency).ok());
+    let lines: Option<Vec<i64>> = doc
+        .lines
+        .iter()
+        .map(|l| parse_amount(&l.line_extension_amount.value, currency).ok())
+        .collect();
+    UblTotals {
+        line_extension: minor(&doc.line_extension),
+        allowance_total: minor(&doc.allowance_total),
+        charge_total: minor(&doc.charge_total),
+        tax_exclusive: minor(&doc.tax_exclusive),
+        tax_total,
+        tax_inclusive: minor(&doc.tax_inclusive),
+        prepaid: minor(&doc.prepaid),
+        rounding: minor(&doc.rounding),
+        payable: minor(&Some(doc.payable.clone())),
+        lines: lines.unwrap_or_default(),
+    }
 }
 
 pub(crate) fn incoming(
@@ -150,6 +189,7 @@ pub(crate) fn incoming(
         due_date_given: doc.due_date.is_some(),
         source: "ubl",
         doc_key: xml_sha256.to_owned(),
+        ubl_totals: Some(ubl_totals(doc, currency)),
         seller: party(&seller, &doc.payee_ibans),
         buyer: party(&buyer, &[]),
         attachments,

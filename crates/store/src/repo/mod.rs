@@ -4,6 +4,7 @@ pub mod api_views;
 pub mod debtor_list;
 pub mod entities;
 pub mod events;
+pub mod findings;
 pub mod orgs;
 pub mod reports;
 pub mod sessions;
@@ -26,6 +27,33 @@ pub async fn load_all<R: Record>(tx: &mut Tx, org: i64) -> Result<Vec<(i64, R)>>
         .iter()
         .map(|row| Ok((row.get(0)?, R::from_row(row, 1)?)))
         .collect()
+}
+
+/// The rows of a table whose `column` is one of `ids`, with their ids, in id order.
+pub async fn load_in<R: Record>(
+    tx: &mut Tx,
+    org: i64,
+    column: &str,
+    ids: &[i64],
+) -> Result<Vec<(i64, R)>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT id, {} FROM {} WHERE org_id = $1 AND {column} IN ({})",
+            R::COLUMNS.join(", "),
+            R::TABLE,
+            marks.join(",")
+        );
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() + 1);
+        values.push(org.into());
+        values.extend(chunk.iter().map(|&id| Value::from(id)));
+        for row in tx.fetch_all(&sql, &values).await? {
+            out.push((row.get(0)?, R::from_row(&row, 1)?));
+        }
+    }
+    out.sort_by_key(|(id, _)| *id);
+    Ok(out)
 }
 
 /// Inserts records in multi-row statements and returns their ids in input order.
