@@ -202,3 +202,83 @@ pub fn check_export_dir(dir: &Path, with_ubl: bool) -> Result<(), AppError> {
         None => Ok(()),
     }
 }
+
+/// One run of `creanta bench check`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckRun {
+    pub invoices: usize,
+    pub findings: usize,
+    /// Every invoice checked with no stored state: findings, check rows and events written.
+    pub first: Duration,
+    /// The same again: everything read, nothing changed, nothing written.
+    pub again: Duration,
+    /// A bare scan of the same invoice columns, for scale.
+    pub scan: Duration,
+}
+
+/// Checks every invoice of the organization `runs` times from scratch, then once more each
+/// time with nothing changed. Each run first forgets the stored findings and check rows
+/// (the events of earlier runs stay: the log is append-only), so use a copy made for it.
+pub async fn check_benchmark(
+    app: &App,
+    runs: usize,
+    report: &mut dyn FnMut(String),
+) -> Result<Vec<CheckRun>, AppError> {
+    use crate::check::{Scope, check};
+    let org = app.org_id();
+    let mut out = Vec::new();
+    for run in 1..=runs.max(1) {
+        let mut tx = app.store.begin().await?;
+        tx.execute(
+            "DELETE FROM findings WHERE org_id = $1",
+            &creanta_store::args![org],
+        )
+        .await?;
+        tx.execute(
+            "DELETE FROM invoice_checks WHERE org_id = $1",
+            &creanta_store::args![org],
+        )
+        .await?;
+        tx.commit().await?;
+
+        let started = Instant::now();
+        let first_report = check(app, &Scope::All, "bench").await?;
+        let first = started.elapsed();
+        let started = Instant::now();
+        let again_report = check(app, &Scope::All, "bench").await?;
+        let again = started.elapsed();
+        if again_report.findings_opened + again_report.findings_closed != 0 {
+            return Err(bench_err("a second check changed findings"));
+        }
+        let started = Instant::now();
+        let mut tx = app.store.begin().await?;
+        let scanned = creanta_store::repo::findings::invoices(&mut tx, org, None)
+            .await?
+            .len();
+        drop(tx);
+        let scan = started.elapsed();
+        let line = CheckRun {
+            invoices: first_report.checked,
+            findings: first_report.findings_opened,
+            first,
+            again,
+            scan,
+        };
+        debug_assert_eq!(scanned, line.invoices);
+        report(format!(
+            "run {run}: {} invoices, {} findings: first check {:.2?}, again {:.2?}, scan {:.2?}",
+            line.invoices, line.findings, line.first, line.again, line.scan
+        ));
+        out.push(line);
+    }
+    Ok(out)
+}
+
+/// Medians of [`check_benchmark`]'s runs: `(first, again, scan)`.
+pub fn check_medians(runs: &[CheckRun]) -> (Duration, Duration, Duration) {
+    (
+        median(runs.iter().map(|r| r.first).collect()),
+        median(runs.iter().map(|r| r.again).collect()),
+        median(runs.iter().map(|r| r.scan).collect()),
+    )
+}

@@ -234,24 +234,30 @@ pub async fn edit(
     let org = app.org_id();
     // The debtor whose line of the debtors list (name, owner, group, open amounts) may change.
     let mut listed: Option<i64> = None;
+    // Every edit here is of data the pre-flight check reads: the debtor's invoices are
+    // checked again in the same transaction.
+    let rechecked: i64;
     let changes = match kind {
         EditKind::Debtor => {
             let old = load::<Debtor>(&mut tx, org, id).await?;
             let row = check(kind, debtor_cells(&mut tx, org, &old).await?, patch)?;
             let new = patch_debtor(&mut tx, org, &old, &row, patch).await?;
             listed = Some(id);
+            rechecked = id;
             store(&mut tx, org, id, &old, &new).await?
         }
         EditKind::Contact => {
             let old = load::<Contact>(&mut tx, org, id).await?;
             let row = check(kind, contact_cells(&mut tx, org, &old).await?, patch)?;
             let new = patch_contact(&old, &row, patch);
+            rechecked = old.debtor_id;
             store(&mut tx, org, id, &old, &new).await?
         }
         EditKind::Contract => {
             let old = load::<Contract>(&mut tx, org, id).await?;
             let row = check(kind, contract_cells(&mut tx, org, &old).await?, patch)?;
             let new = patch_contract(&old, &row, patch);
+            rechecked = old.debtor_id;
             store(&mut tx, org, id, &old, &new).await?
         }
         EditKind::Invoice => {
@@ -272,6 +278,7 @@ pub async fn edit(
             let row = check(kind, invoice_cells(&mut tx, org, &old).await?, patch)?;
             let new = patch_invoice(&mut tx, org, id, &old, &row, patch).await?;
             listed = Some(old.debtor_id);
+            rechecked = old.debtor_id;
             store(&mut tx, org, id, &old, &new).await?
         }
     };
@@ -289,6 +296,14 @@ pub async fn edit(
     if let Some(debtor) = listed {
         repo::debtor_list::refresh(&mut tx, org, &[debtor]).await?;
     }
+    crate::check::check_in(
+        &mut tx,
+        org,
+        &crate::check::Scope::Debtors(vec![rechecked]),
+        actor,
+        crate::now(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(Edited { changes })
 }

@@ -137,6 +137,8 @@ pub async fn update_entity(
         json!({ "tax_id": old.tax_id, "changes": changes }),
     );
     events::append(&mut tx, org, now(), &[event]).await?;
+    // Our names and accounts concern every invoice: the check sees them all again.
+    crate::check::check_in(&mut tx, org, &crate::check::Scope::All, actor, now()).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -178,6 +180,8 @@ pub async fn add_iban(
         json!({ "tax_id": entity.tax_id, "iban": iban, "changes": { "ibans": [before, after] } }),
     );
     events::append(&mut tx, org, now(), &[event]).await?;
+    // Our names and accounts concern every invoice: the check sees them all again.
+    crate::check::check_in(&mut tx, org, &crate::check::Scope::All, actor, now()).await?;
     tx.commit().await?;
     Ok(iban)
 }
@@ -203,6 +207,8 @@ pub async fn remove_iban(app: &App, actor: &str, id: i64, iban: &str) -> Result<
         json!({ "tax_id": entity.tax_id, "iban": iban, "changes": { "ibans": [before, after] } }),
     );
     events::append(&mut tx, org, now(), &[event]).await?;
+    // Our names and accounts concern every invoice: the check sees them all again.
+    crate::check::check_in(&mut tx, org, &crate::check::Scope::All, actor, now()).await?;
     tx.commit().await?;
     Ok(())
 }

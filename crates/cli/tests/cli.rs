@@ -130,11 +130,89 @@ fn bad_import_exits_2_names_file_line_column_and_writes_nothing() {
     );
     assert_eq!(
         env.ok(&["import", "invoices", &fixed]).trim(),
-        "invoices: 2 new, 0 updated, 0 unchanged"
+        // The fixture has no finance contacts: the check says so on import.
+        "invoices: 2 new, 0 updated, 0 unchanged; 2 findings opened"
     );
     assert_eq!(
         env.ok(&["import", "invoices", &fixed]).trim(),
         "invoices: 0 new, 0 updated, 2 unchanged"
+    );
+}
+
+#[test]
+fn check_lists_findings_with_fixes_and_exits_1_on_errors() {
+    let env = Env::new("check");
+    env.ok(&[
+        "import",
+        "entities",
+        &env.write(
+            "e.csv",
+            "tax_id,name,ibans\n18547290,Termoconstruct Grup SRL,RO49AAAA1B31007593840000\n",
+        ),
+    ]);
+    env.ok(&[
+        "import",
+        "debtors",
+        &env.write(
+            "d.csv",
+            "code,name,tax_id,requires_po\nD1,Beta Construcții SA,14840784,da\n",
+        ),
+    ]);
+    env.ok(&[
+        "import",
+        "contacts",
+        &env.write(
+            "c.csv",
+            "debtor_code,name,email,role\nD1,Ioana Popescu,ioana@beta.ro,finance\n",
+        ),
+    ]);
+    env.ok(&[
+        "import",
+        "invoices",
+        &env.write(
+            "i.csv",
+            "entity_tax_id,series,number,issue_date,due_date,buyer_tax_id,debtor_code,currency,total,po_number\n\
+             18547290,TCG,1,2025-01-10,2025-02-10,14840784,D1,RON,100,PO-1\n\
+             18547290,TCG,2,2025-01-10,2025-02-10,14840784,D1,RON,100,\n",
+        ),
+    ]);
+    // All: only the invoice with a finding is listed, and the errors make the status 1.
+    let all = env.run(&["check", "--all", "--format", "json", "--lang", "ro"]);
+    assert_eq!(all.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&all.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v[0]["invoice"], "TCG-2");
+    assert_eq!(v[0]["entity"], "18547290");
+    assert_eq!(v[0]["debtor"], "D1");
+    let f = &v[0]["findings"][0];
+    assert_eq!(
+        (&f["code"], &f["severity"], &f["field"]),
+        (&"po_missing".into(), &"error".into(), &"po_number".into())
+    );
+    // In Romanian, with its diacritics.
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("Lipsește numărul comenzii"),
+        "{f}"
+    );
+    assert!(!f["fix"].as_str().unwrap().is_empty());
+    // One clean invoice: listed with no findings, status 0.
+    let one = env.run(&["check", "--invoice", "RO18547290:TCG-1", "--format", "json"]);
+    assert_eq!(one.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&one.stdout).unwrap();
+    assert_eq!(
+        v,
+        serde_json::json!([{"invoice": "TCG-1", "entity": "18547290", "debtor": "D1", "findings": []}])
+    );
+    // A reference that names nothing is bad input.
+    let none = env.run(&["check", "--invoice", "18547290:TCG-9"]);
+    assert_eq!(
+        none.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&none.stderr)
     );
 }
 

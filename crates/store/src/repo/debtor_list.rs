@@ -499,7 +499,16 @@ pub async fn page(store: &Store, org: i64, today: Date, q: &ListQuery<'_>) -> Re
     let mut params = vec![Value::from(org)];
     let mut filter = String::new();
     let mut scope = "l.org_id = $1";
-    if let Some(s) = q.search.map(fold).filter(|s| !s.is_empty()) {
+    // PostgreSQL text cannot hold NUL, and no stored name, code or e-mail has one: a NUL
+    // typed into a filter is dropped rather than sent to the database as an error.
+    let clean = |s: &str| s.replace('\0', "");
+    if let Some(s) = q
+        .search
+        .map(clean)
+        .as_deref()
+        .map(fold)
+        .filter(|s| !s.is_empty())
+    {
         let escaped = s
             .replace('\\', "\\\\")
             .replace('%', "\\%")
@@ -522,11 +531,11 @@ pub async fn page(store: &Store, org: i64, today: Date, q: &ListQuery<'_>) -> Re
             ));
         }
     }
-    if let Some(o) = q.owner.filter(|o| !o.is_empty()) {
+    if let Some(o) = q.owner.map(clean).filter(|o| !o.is_empty()) {
         params.push(o.into());
         filter.push_str(&format!(" AND l.owner_email = ${}", params.len()));
     }
-    if let Some(g) = q.group.filter(|g| !g.is_empty()) {
+    if let Some(g) = q.group.map(clean).filter(|g| !g.is_empty()) {
         params.push(g.into());
         filter.push_str(&format!(
             " AND l.group_id = (SELECT id FROM debtor_groups WHERE org_id = $1 AND name = ${})",
