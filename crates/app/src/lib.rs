@@ -4,9 +4,11 @@
 pub mod accounts;
 pub mod bench;
 pub mod check;
+pub mod deliver;
 pub mod demo;
 pub mod edit;
 pub mod import;
+pub mod outbox;
 pub mod reports;
 pub mod settings;
 #[doc(hidden)]

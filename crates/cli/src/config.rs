@@ -13,6 +13,8 @@ const KEYS: &[(&str, &str)] = &[
     ("bind", "CREANTA_BIND"),
     ("secure_cookies", "CREANTA_SECURE_COOKIES"),
     ("log_format", "CREANTA_LOG_FORMAT"),
+    ("smtp_url", "CREANTA_SMTP_URL"),
+    ("mail_from", "CREANTA_MAIL_FROM"),
 ];
 
 /// Reads `creanta.toml` (or the file `CREANTA_CONFIG` names) if there is one.

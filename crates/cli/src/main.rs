@@ -177,6 +177,25 @@ enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// E-mail every checked invoice without open errors to the debtor's finance contacts,
+    /// with its PDF and required documents, through the outbox: SMTP when CREANTA_SMTP_URL is
+    /// set, else `.eml` files under DATA_DIR/outbox/.
+    Deliver {
+        /// The delivery date: invoices issued later wait (default: today).
+        #[arg(long)]
+        date: Option<Date>,
+        /// First let this invoice (ENTITY_TAX_ID:SERIES-NUMBER) go despite open errors.
+        #[arg(long = "override", value_name = "INVOICE", requires_all = ["reason", "as_user"])]
+        override_invoice: Option<String>,
+        /// Why the override is justified (logged).
+        #[arg(long)]
+        reason: Option<String>,
+        /// The manager or admin (e-mail) who decides the override.
+        #[arg(long = "as", value_name = "EMAIL")]
+        as_user: Option<String>,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
     /// Open amounts per debtor by days past due, with totals per currency.
     Aging {
         #[arg(long)]
@@ -200,6 +219,12 @@ enum BenchCommand {
         /// Measure the CSV file only.
         #[arg(long)]
         no_ubl: bool,
+    },
+    /// The pre-flight check of every invoice of the organization: from scratch, and again
+    /// with nothing changed. Forgets the stored findings first: run it on a copy.
+    Check {
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
     },
 }
 
@@ -283,6 +308,12 @@ fn main() -> ExitCode {
                 for err in errors {
                     eprintln!("{err}");
                 }
+                eprintln!("error: {e}");
+                return ExitCode::from(BAD_INPUT);
+            }
+            if let Some(creanta_app::AppError::Invalid(_)) =
+                e.downcast_ref::<creanta_app::AppError>()
+            {
                 eprintln!("error: {e}");
                 return ExitCode::from(BAD_INPUT);
             }
@@ -480,6 +511,28 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             output::print(*format, &sheet, &json!(json_rows))?;
         }
         Command::Bench {
+            command: BenchCommand::Check { runs },
+        } => {
+            let app = App::open(&cfg, &cli.org).await?;
+            let runs =
+                creanta_app::bench::check_benchmark(&app, *runs, &mut |m| eprintln!("{m}")).await?;
+            let (first, again, scan) = creanta_app::bench::check_medians(&runs);
+            println!(
+                "| backend | invoices | findings | first check | again | bare scan | first / scan |"
+            );
+            println!("|---|---:|---:|---:|---:|---:|---:|");
+            println!(
+                "| {:?} | {} | {} | {:.2} s | {:.2} s | {:.2} s | {:.1}× |",
+                app.store.backend(),
+                runs[0].invoices,
+                runs[0].findings,
+                first.as_secs_f64(),
+                again.as_secs_f64(),
+                scan.as_secs_f64(),
+                first.as_secs_f64() / scan.as_secs_f64()
+            );
+        }
+        Command::Bench {
             command:
                 BenchCommand::Import {
                     dir,
@@ -530,6 +583,27 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if !run_check(&app, invoice.as_deref(), debtor.as_deref(), *lang, *format).await? {
                 std::process::exit(1);
             }
+        }
+        Command::Deliver {
+            date,
+            override_invoice,
+            reason,
+            as_user,
+            format,
+        } => {
+            let app = App::open(&cfg, &cli.org).await?;
+            let settings = creanta_app::outbox::MailSettings::from_env(&cfg.data_dir)?;
+            if let (Some(invoice), Some(reason), Some(user)) = (override_invoice, reason, as_user) {
+                let id = creanta_app::deliver::find_invoice(&app, invoice).await?;
+                creanta_app::deliver::override_delivery(&app, id, user, reason).await?;
+                if *format == Format::Table {
+                    println!("{invoice}: delivery allowed despite open errors by {user}");
+                }
+            }
+            let day = date.unwrap_or_else(|| app.today());
+            let report =
+                creanta_app::deliver::deliver_invoices(&app, day, CLI_ACTOR, &settings).await?;
+            print_delivery(&report, *format)?;
         }
         Command::Aging { date, format } => {
             let app = App::open(&cfg, &cli.org).await?;
@@ -817,4 +891,55 @@ fn creanta_store_filter(
 /// Currencies come from our own database, where they were checked on import.
 fn currency(code: &str) -> Currency {
     Currency::parse(code).unwrap_or(Currency::RON)
+}
+
+fn print_delivery(r: &creanta_app::deliver::DeliveryReport, format: Format) -> anyhow::Result<()> {
+    let labels = |list: &[creanta_app::deliver::InvoiceRef]| {
+        list.iter()
+            .map(|i| i.label())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let outcomes = |result: &str| {
+        r.outbox
+            .outcomes
+            .iter()
+            .filter(|o| o.result == result)
+            .map(|o| format!("#{}: {}", o.id, o.detail))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let blocked = r
+        .blocked
+        .iter()
+        .map(|b| format!("{} ({})", b.invoice.label(), b.reasons.join(", ")))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut sheet = Sheet::new(&[("result", false), ("count", true), ("details", false)]);
+    for (what, n, detail) in [
+        ("queued", r.queued, String::new()),
+        ("overridden", r.overridden.len(), labels(&r.overridden)),
+        ("sent", r.outbox.sent, String::new()),
+        ("written", r.outbox.written, String::new()),
+        ("retrying", r.outbox.retrying, outcomes("retrying")),
+        ("failed", r.outbox.failed, outcomes("failed")),
+        ("uncertain", r.outbox.uncertain, outcomes("uncertain")),
+        ("cancelled", r.outbox.cancelled, outcomes("cancelled")),
+        ("blocked", r.blocked.len(), blocked),
+        ("not_checked", r.not_checked.len(), labels(&r.not_checked)),
+        (
+            "no_recipient",
+            r.no_recipient.len(),
+            labels(&r.no_recipient),
+        ),
+        (
+            "no_invoice_file",
+            r.no_invoice_file.len(),
+            labels(&r.no_invoice_file),
+        ),
+        ("sent_elsewhere", r.sent_elsewhere, String::new()),
+    ] {
+        sheet.push(vec![what.to_owned(), n.to_string(), detail]);
+    }
+    output::print(format, &sheet, &serde_json::to_value(r)?)
 }

@@ -40,6 +40,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_findings.sql"),
         postgres: include_str!("../migrations/postgres/0005_findings.sql"),
     },
+    Migration {
+        version: 6,
+        name: "outbox",
+        sqlite: include_str!("../migrations/sqlite/0006_outbox.sql"),
+        postgres: include_str!("../migrations/postgres/0006_outbox.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

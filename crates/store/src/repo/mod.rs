@@ -6,6 +6,7 @@ pub mod entities;
 pub mod events;
 pub mod findings;
 pub mod orgs;
+pub mod outbox;
 pub mod reports;
 pub mod sessions;
 pub mod users;
