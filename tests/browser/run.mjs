@@ -1,5 +1,6 @@
 // Browser tests in Debian's headless Chromium: sign in, filter the debtors list, open a
-// debtor, switch the language, upload an import with an error and then a good one.
+// debtor, switch the language, upload an import with an error and then a good one, open the
+// prevention page and an invoice with findings (and check it again).
 // Screenshots of each main page go to target/screenshots/.
 // Usage: node run.mjs BASE_URL EMAIL PASSWORD SCREENSHOT_DIR
 import assert from 'node:assert/strict';
@@ -108,6 +109,35 @@ await step('upload an import with an error, then a good one', async () => {
   await page.goto(`${base}/debtors?q=${encodeURIComponent('Țesături')}`);
   assert.equal(await page.locator('#debtors tbody tr').count(), 1);
   assert.match(await page.textContent('#debtors tbody'), /Ștefănescu Țesături SRL/);
+});
+
+await step('the prevention page and an invoice with findings', async () => {
+  await page.goto(`${base}/debtors`);
+  await page.click('header nav a[href="/prevention"]');
+  await page.waitForURL('**/prevention');
+  assert.match(await page.textContent('h1'), /^Prevenție/);
+  const causes = await page.locator('#by-code tbody tr').count();
+  assert.ok(causes >= 1, `open findings grouped by cause (${causes})`);
+  assert.equal(await page.locator('#trend tbody tr').count(), 12);
+  assert.match(await page.textContent('#totals'), /RON/);
+  await shot('prevention');
+  // The debtor holding the most back, then one of its invoices with an open error.
+  await page.click('#by-debtor tbody tr:first-child a');
+  await page.waitForURL(/\/debtors\/\d+$/);
+  assert.ok(await page.locator('#requirements form#edit-requirements').count() === 1, 'managers edit requirements');
+  await page.click('#requirements summary');
+  await shot('debtor-requirements');
+  await page.click('#invoices td.findings-count a >> nth=0');
+  await page.waitForURL(/\/invoices\/\d+#findings$/);
+  const open = await page.locator('#open-findings li').count();
+  assert.ok(open >= 1, `open findings on the invoice (${open})`);
+  assert.match(await page.textContent('#open-findings'), /Cum se corectează/);
+  await page.click('#check-again button');
+  await page.waitForURL(/checked=1/);
+  assert.match(await page.textContent('#notice'), /verificate din nou/);
+  assert.equal(await page.locator('#open-findings li').count(), open);
+  await page.locator('#findings').scrollIntoViewIfNeeded();
+  await shot('invoice-findings');
 });
 
 assert.deepEqual(errors, [], 'no script errors in the pages');

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod edit;
 pub mod import;
 pub mod outbox;
+pub mod prevention;
 pub mod reports;
 pub mod settings;
 #[doc(hidden)]

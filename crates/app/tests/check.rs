@@ -346,14 +346,20 @@ async fn invoice_references_name_their_invoice_or_say_why_not() {
 async fn a_second_document_with_the_same_number_is_a_duplicate() {
     let t = TestApp::new().await;
     let dir = tempfile::tempdir().unwrap();
-    let original = std::fs::read_to_string(ubl_dir("en16931").join("ubl-tc434-example1.xml")).unwrap();
+    let original =
+        std::fs::read_to_string(ubl_dir("en16931").join("ubl-tc434-example1.xml")).unwrap();
     // Another document (a note more) under the same seller, series and number.
     let second = original.replacen("<cbc:Note>", "<cbc:Note>Duplicat. </cbc:Note><cbc:Note>", 1);
     assert_ne!(original, second);
     let a = write(dir.path(), "a.xml", &original);
     let b = write(dir.path(), "b.xml", &second);
     import(&t, ImportKind::Invoices, &[a]).await;
-    assert!(open_findings(&t).await.iter().all(|(_, c)| c != "duplicate_number"));
+    assert!(
+        open_findings(&t)
+            .await
+            .iter()
+            .all(|(_, c)| c != "duplicate_number")
+    );
     import(&t, ImportKind::Invoices, &[b]).await;
     let duplicates: Vec<i64> = open_findings(&t)
         .await
@@ -361,6 +367,10 @@ async fn a_second_document_with_the_same_number_is_a_duplicate() {
         .filter(|(_, c)| c == "duplicate_number")
         .map(|(i, _)| i)
         .collect();
-    assert_eq!(duplicates.len(), 2, "both documents carry it: {duplicates:?}");
+    assert_eq!(
+        duplicates.len(),
+        2,
+        "both documents carry it: {duplicates:?}"
+    );
     assert_ne!(duplicates[0], duplicates[1]);
 }

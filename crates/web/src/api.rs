@@ -21,6 +21,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use crate::WebState;
 use crate::auth::{SESSION_COOKIE, cookie, same_token};
 
+mod findings;
 mod records;
 
 /// A problem document (RFC 9457).
@@ -813,13 +814,14 @@ fn import_result(
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Creanța API", version = "1", description = "Receivables of your organization: debtors, contacts, contracts, invoices, payments, documents, imports."),
+    info(title = "Creanța API", version = "1", description = "Receivables of your organization: debtors, contacts, contracts, invoices, payments, documents, imports, and the pre-flight check (findings, prevention)."),
     paths(list_debtors, get_debtor, records::patch_debtor, debtor_contracts, debtor_payments,
         list_invoices, get_invoice, records::patch_invoice,
         records::list_contacts, records::get_contact, records::patch_contact,
         records::list_contracts, records::get_contract, records::patch_contract,
         records::list_payments, records::get_payment,
         records::list_documents, records::get_document, records::document_content, records::upload_document,
+        findings::list_findings, findings::invoice_findings, findings::run_check, findings::get_prevention,
         post_import, upsert_records),
     modifiers(&Security)
 )]
@@ -905,6 +907,13 @@ pub fn routes() -> Router<WebState> {
             "/api/v1/documents/{id}/content",
             get(records::document_content),
         )
+        .route("/api/v1/findings", get(findings::list_findings))
+        .route(
+            "/api/v1/invoices/{id}/findings",
+            get(findings::invoice_findings),
+        )
+        .route("/api/v1/check", post(findings::run_check))
+        .route("/api/v1/prevention", get(findings::get_prevention))
         .route("/api/v1/{kind}", get(api_not_found).post(upsert_records))
         .route(
             "/api/v1/imports/{kind}",

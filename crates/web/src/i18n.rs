@@ -139,6 +139,38 @@ pub struct Texts {
     pub role_manager: &'static str,
     pub role_collector: &'static str,
     pub role_partner: &'static str,
+    pub findings: &'static str,
+    pub no_open_findings: &'static str,
+    pub findings_history: &'static str,
+    pub check_again: &'static str,
+    pub severity_error: &'static str,
+    pub severity_warning: &'static str,
+    pub fix: &'static str,
+    pub field: &'static str,
+    pub opened_at: &'static str,
+    pub closed_at: &'static str,
+    pub last_checked: &'static str,
+    pub never_checked: &'static str,
+    pub prevention: &'static str,
+    pub prevention_hint: &'static str,
+    pub by_code: &'static str,
+    pub by_entity: &'static str,
+    pub by_owner: &'static str,
+    pub by_debtor: &'static str,
+    pub cause: &'static str,
+    pub invoices_affected: &'static str,
+    pub held_back: &'static str,
+    pub trend: &'static str,
+    pub month: &'static str,
+    pub opened: &'static str,
+    pub closed: &'static str,
+    pub no_owner: &'static str,
+    pub edit_requirements: &'static str,
+    pub requirements_saved: &'static str,
+    pub requirements_refused: &'static str,
+    pub terms_invalid: &'static str,
+    pub terms_placeholder: &'static str,
+    pub checked_notice: &'static str,
 }
 
 pub static RO: Texts = Texts {
@@ -278,6 +310,38 @@ pub static RO: Texts = Texts {
     role_manager: "manager",
     role_collector: "agent de recuperare",
     role_partner: "partener",
+    findings: "Neconformități",
+    no_open_findings: "Nicio neconformitate deschisă.",
+    findings_history: "Istoric (închise)",
+    check_again: "Verifică din nou",
+    severity_error: "eroare",
+    severity_warning: "avertisment",
+    fix: "Cum se corectează",
+    field: "Câmp",
+    opened_at: "Deschisă",
+    closed_at: "Închisă",
+    last_checked: "Ultima verificare",
+    never_checked: "încă neverificată",
+    prevention: "Prevenție",
+    prevention_hint: "Greșelile noastre care opresc plata facturilor: neconformitățile deschise și suma pe care o țin pe loc (total − încasat al facturilor afectate).",
+    by_code: "După cauză",
+    by_entity: "După firma emitentă",
+    by_owner: "După responsabil",
+    by_debtor: "După client (primii 50 după sumă)",
+    cause: "Cauză",
+    invoices_affected: "Facturi afectate",
+    held_back: "Sumă blocată",
+    trend: "Evoluție pe luni",
+    month: "Luna",
+    opened: "Deschise",
+    closed: "Închise",
+    no_owner: "fără responsabil",
+    edit_requirements: "Modifică cerințele",
+    requirements_saved: "Cerințele au fost salvate, iar facturile clientului au fost verificate din nou.",
+    requirements_refused: "Cerințele nu au fost salvate:",
+    terms_invalid: "Termenul de plată se scrie ca număr întreg de zile.",
+    terms_placeholder: "zile",
+    checked_notice: "Facturile clientului au fost verificate din nou.",
 };
 
 pub static EN: Texts = Texts {
@@ -417,6 +481,38 @@ pub static EN: Texts = Texts {
     role_manager: "manager",
     role_collector: "collector",
     role_partner: "partner",
+    findings: "Findings",
+    no_open_findings: "No open findings.",
+    findings_history: "History (closed)",
+    check_again: "Check again",
+    severity_error: "error",
+    severity_warning: "warning",
+    fix: "How to fix",
+    field: "Field",
+    opened_at: "Opened",
+    closed_at: "Closed",
+    last_checked: "Last checked",
+    never_checked: "not checked yet",
+    prevention: "Prevention",
+    prevention_hint: "Our own mistakes that stop invoices from being paid: the open findings and the amount they hold back (total − paid of the affected invoices).",
+    by_code: "By cause",
+    by_entity: "By issuing company",
+    by_owner: "By owner",
+    by_debtor: "By debtor (top 50 by amount)",
+    cause: "Cause",
+    invoices_affected: "Invoices affected",
+    held_back: "Amount held back",
+    trend: "Trend by month",
+    month: "Month",
+    opened: "Opened",
+    closed: "Closed",
+    no_owner: "no owner",
+    edit_requirements: "Edit requirements",
+    requirements_saved: "The requirements were saved and the debtor's invoices checked again.",
+    requirements_refused: "The requirements were not saved:",
+    terms_invalid: "The payment terms are a whole number of days.",
+    terms_placeholder: "days",
+    checked_notice: "The debtor's invoices were checked again.",
 };
 
 impl Texts {
@@ -482,6 +578,82 @@ pub fn code_label(code: &str, language: Language) -> &str {
     }
 }
 
+/// A finding code (the taxonomy's internal causes) in words.
+pub fn finding_label(code: &str, language: Language) -> &str {
+    match (code, language) {
+        ("wrong_entity", Language::Ro) => "Firmă emitentă greșită",
+        ("wrong_entity", Language::En) => "Wrong issuing company",
+        ("tax_id_invalid", Language::Ro) => "CUI/CNP invalid",
+        ("tax_id_invalid", Language::En) => "Invalid tax id",
+        ("tax_id_mismatch", Language::Ro) => "CUI diferit de al clientului",
+        ("tax_id_mismatch", Language::En) => "Tax id is not the debtor's",
+        ("name_mismatch", Language::Ro) => "Denumire diferită",
+        ("name_mismatch", Language::En) => "Buyer name differs",
+        ("iban_invalid", Language::Ro) => "IBAN invalid",
+        ("iban_invalid", Language::En) => "Invalid IBAN",
+        ("iban_not_ours", Language::Ro) => "IBAN care nu este al nostru",
+        ("iban_not_ours", Language::En) => "IBAN is not ours",
+        ("wrong_recipient", Language::Ro) => "Trimisă la altă adresă",
+        ("wrong_recipient", Language::En) => "Sent to the wrong address",
+        ("recipient_missing", Language::Ro) => "Lipsește contactul financiar",
+        ("recipient_missing", Language::En) => "No finance contact",
+        ("po_missing", Language::Ro) => "Lipsește numărul de comandă",
+        ("po_missing", Language::En) => "PO number missing",
+        ("mention_missing", Language::Ro) => "Lipsește mențiunea cerută",
+        ("mention_missing", Language::En) => "Required mention missing",
+        ("documents_missing", Language::Ro) => "Lipsesc documente justificative",
+        ("documents_missing", Language::En) => "Supporting documents missing",
+        ("confirmation_missing", Language::Ro) => "Lipsește confirmarea comenzii",
+        ("confirmation_missing", Language::En) => "Order confirmation missing",
+        ("contract_expired", Language::Ro) => "În afara perioadei contractului",
+        ("contract_expired", Language::En) => "Outside the contract's term",
+        ("terms_mismatch", Language::Ro) => "Termen de plată greșit",
+        ("terms_mismatch", Language::En) => "Payment terms mismatch",
+        ("currency_mismatch", Language::Ro) => "Altă monedă decât în contract",
+        ("currency_mismatch", Language::En) => "Currency is not the contract's",
+        ("amount_error", Language::Ro) => "Totaluri care nu se potrivesc",
+        ("amount_error", Language::En) => "Totals do not add up",
+        ("duplicate_number", Language::Ro) => "Număr de factură dublat",
+        ("duplicate_number", Language::En) => "Duplicate invoice number",
+        (other, _) => other,
+    }
+}
+
+/// A supporting document type in words.
+pub fn doc_type_label(code: &str, language: Language) -> &str {
+    match (code, language) {
+        ("invoice_pdf", Language::Ro) => "factură PDF",
+        ("invoice_pdf", Language::En) => "invoice PDF",
+        ("invoice_xml", Language::Ro) => "factură XML (e-Factura)",
+        ("invoice_xml", Language::En) => "invoice XML (e-Factura)",
+        ("spv_signature", Language::Ro) => "semnătură SPV",
+        ("spv_signature", Language::En) => "SPV signature",
+        ("order", Language::Ro) => "comandă",
+        ("order", Language::En) => "order",
+        ("order_confirmation", Language::Ro) => "confirmare de comandă",
+        ("order_confirmation", Language::En) => "order confirmation",
+        ("delivery_note", Language::Ro) => "aviz de însoțire",
+        ("delivery_note", Language::En) => "delivery note",
+        ("cmr", Language::Ro) => "CMR",
+        ("cmr", Language::En) => "CMR",
+        ("acceptance_report", Language::Ro) => "proces-verbal de recepție",
+        ("acceptance_report", Language::En) => "acceptance report",
+        ("timesheet", Language::Ro) => "pontaj",
+        ("timesheet", Language::En) => "timesheet",
+        ("contract", Language::Ro) => "contract",
+        ("contract", Language::En) => "contract",
+        ("email", Language::Ro) => "e-mail",
+        ("email", Language::En) => "email",
+        ("notice", Language::Ro) => "notificare",
+        ("notice", Language::En) => "notice",
+        ("receipt_ack", Language::Ro) => "confirmare de primire",
+        ("receipt_ack", Language::En) => "acknowledgement of receipt",
+        ("other", Language::Ro) => "alt document",
+        ("other", Language::En) => "other document",
+        (other, _) => other,
+    }
+}
+
 pub fn texts(language: Language) -> &'static Texts {
     match language {
         Language::Ro => &RO,
@@ -541,5 +713,25 @@ mod tests {
             date(jiff::civil::date(2026, 3, 1), Language::Ro),
             "01.03.2026"
         );
+    }
+
+    #[test]
+    fn every_finding_code_and_document_type_has_words_in_both_languages() {
+        use creanta_domain::check::FindingCode;
+        use creanta_domain::model::DocType;
+        for c in FindingCode::ALL {
+            let (ro, en) = (
+                finding_label(c.code(), Language::Ro),
+                finding_label(c.code(), Language::En),
+            );
+            assert!(ro != c.code() && en != c.code() && ro != en, "{c}");
+        }
+        for d in DocType::ALL {
+            assert!(
+                doc_type_label(d.code(), Language::Ro) != d.code() || d.code() == "contract",
+                "{d}"
+            );
+            assert!(!doc_type_label(d.code(), Language::En).is_empty());
+        }
     }
 }

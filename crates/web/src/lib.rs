@@ -5,6 +5,7 @@
 mod api;
 mod auth;
 mod error;
+mod findings;
 pub mod i18n;
 mod imports;
 mod ops;
@@ -46,6 +47,16 @@ pub fn router(state: WebState) -> Router {
         .route("/debtors", get(pages::debtors))
         .route("/debtors/{id}", get(pages::debtor))
         .route("/invoices/{id}", get(pages::invoice))
+        .route("/invoices/{id}/check", post(findings::check_invoice))
+        .route(
+            "/debtors/{id}/requirements",
+            post(findings::debtor_requirements),
+        )
+        .route(
+            "/debtors/{id}/contracts/{contract}/requirements",
+            post(findings::contract_requirements),
+        )
+        .route("/prevention", get(findings::prevention_page))
         .route(
             "/imports",
             get(imports::imports_page)

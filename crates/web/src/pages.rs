@@ -7,10 +7,11 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use creanta_domain::aging::{AgingBucket, days_late};
 use creanta_domain::model::{Language, Role};
-use creanta_store::repo::{debtor_list, views};
+use creanta_store::repo::{api_views, debtor_list, prevention, views};
 use serde::Deserialize;
 
 use crate::auth::CurrentUser;
+use crate::findings::{self, FindingView, RequirementsDraft, RequirementsForm};
 use crate::i18n::{self, Texts};
 use crate::{WebError, WebState};
 
@@ -313,6 +314,9 @@ pub struct InvoiceRowView {
     pub days_late: String,
     pub status: &'static str,
     pub status_class: &'static str,
+    /// Open findings of the check (errors, warnings); on the debtor page only.
+    pub errors: i64,
+    pub warnings: i64,
 }
 
 fn invoice_row(
@@ -350,6 +354,8 @@ fn invoice_row(
         },
         status,
         status_class,
+        errors: 0,
+        warnings: 0,
     }
 }
 
@@ -370,6 +376,7 @@ pub struct ContactView {
 }
 
 pub struct ContractView {
+    pub id: i64,
     pub number: String,
     pub entity: String,
     pub valid: String,
@@ -377,6 +384,9 @@ pub struct ContractView {
     pub currency: String,
     pub penalty: String,
     pub requirements: String,
+    pub form: RequirementsForm,
+    /// The edit form stays open (after a refused change).
+    pub open: bool,
 }
 
 pub struct PaymentView {
@@ -415,10 +425,20 @@ fn requirement_text(
         out.push(format!("{}: „{m}”", t.required_mention));
     }
     if !documents.is_empty() {
+        let lang = if t.lang == "en" {
+            Language::En
+        } else {
+            Language::Ro
+        };
         out.push(format!(
             "{}: {}",
             t.required_documents,
-            documents.replace(';', ", ")
+            documents
+                .split(';')
+                .filter(|d| !d.is_empty())
+                .map(|d| i18n::doc_type_label(d, lang))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     if confirmation {
@@ -427,11 +447,35 @@ fn requirement_text(
     out
 }
 
+/// Which requirements form a refused change belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Debtor,
+    Contract(i64),
+}
+
+/// What a form's answer adds to the debtor page.
+#[derive(Default)]
+pub struct DebtorOutcome {
+    pub status: Option<StatusCode>,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+    pub target: Option<Target>,
+    /// The refused form, as typed.
+    pub draft: Option<RequirementsDraft>,
+}
+
 #[derive(Template)]
 #[template(path = "debtor.html")]
 struct DebtorPage {
     t: &'static Texts,
     frame: Frame,
+    id: i64,
+    can_edit: bool,
+    debtor_form: RequirementsForm,
+    debtor_form_open: bool,
+    notice: Option<String>,
+    error: Option<String>,
     code: String,
     name: String,
     tax_id: String,
@@ -449,12 +493,35 @@ struct DebtorPage {
     open_totals: Vec<String>,
 }
 
+#[derive(Deserialize, Default)]
+pub struct SavedQuery {
+    #[serde(default)]
+    saved: Option<String>,
+    #[serde(default)]
+    checked: Option<String>,
+}
+
 pub async fn debtor(
     State(state): State<WebState>,
     user: CurrentUser,
     Path(id): Path<i64>,
+    Query(q): Query<SavedQuery>,
 ) -> Result<Response, WebError> {
-    staff_only(&user)?;
+    let outcome = DebtorOutcome {
+        notice: q.saved.map(|_| user.texts().requirements_saved.to_owned()),
+        ..DebtorOutcome::default()
+    };
+    render_debtor(&state, &user, id, outcome).await
+}
+
+/// The debtor page, with what a form's answer adds to it.
+pub async fn render_debtor(
+    state: &WebState,
+    user: &CurrentUser,
+    id: i64,
+    outcome: DebtorOutcome,
+) -> Result<Response, WebError> {
+    staff_only(user)?;
     let app = user.0.app(&state.store);
     let (t, lang, org) = (user.texts(), user.0.language(), app.org_id());
     let (d, group) = views::debtor(&state.store, org, id)
@@ -469,10 +536,42 @@ pub async fn debtor(
             None => open.push((i.currency.clone(), i.open())),
         }
     }
-    let contracts = views::contracts(&state.store, org, id)
+    let counts = prevention::open_counts_of_debtor(&state.store, org, id).await?;
+    let draft_for = |target: Target, stored: RequirementsDraft| -> (RequirementsForm, bool) {
+        match (&outcome.draft, outcome.target) {
+            (Some(d), Some(t)) if t == target => (RequirementsForm::of(d, lang), true),
+            _ => (
+                RequirementsForm::of(&stored, lang),
+                outcome.target == Some(target),
+            ),
+        }
+    };
+    let filter = api_views::ContractFilter {
+        debtor_id: Some(id),
+        ..Default::default()
+    };
+    let contracts = api_views::contracts(&state.store, org, &filter, api_views::Page::ALL)
         .await?
+        .items
         .into_iter()
-        .map(|(c, entity)| ContractView {
+        .map(|item| (item.id, item.contract, item.entity_name))
+        .map(|(cid, c, entity)| {
+            let (form, open) = draft_for(
+                Target::Contract(cid),
+                RequirementsDraft::stored(
+                    c.requires_po,
+                    &c.required_mention,
+                    &c.required_documents,
+                    c.requires_confirmation,
+                    c.payment_terms_days,
+                ),
+            );
+            (cid, c, entity, form, open)
+        })
+        .map(|(cid, c, entity, form, open)| ContractView {
+            id: cid,
+            form,
+            open,
             number: c.number.clone(),
             entity,
             valid: match (c.valid_from, c.valid_until) {
@@ -501,9 +600,25 @@ pub async fn debtor(
             .join("; "),
         })
         .collect();
+    let (debtor_form, debtor_form_open) = draft_for(
+        Target::Debtor,
+        RequirementsDraft::stored(
+            d.requires_po,
+            &d.required_mention,
+            &d.required_documents,
+            d.requires_confirmation,
+            d.payment_terms_days,
+        ),
+    );
     let page = DebtorPage {
         t,
-        frame: frame(&user, &format!("/debtors/{id}")),
+        frame: frame(user, &format!("/debtors/{id}")),
+        id,
+        can_edit: findings::can_edit_requirements(user),
+        debtor_form,
+        debtor_form_open,
+        notice: outcome.notice.clone(),
+        error: outcome.error.clone(),
         code: d.code.clone(),
         name: d.name.clone(),
         tax_id: d.tax_id.clone(),
@@ -541,7 +656,11 @@ pub async fn debtor(
         contracts,
         invoices: invoices
             .iter()
-            .map(|i| invoice_row(i, t, lang, today))
+            .map(|i| {
+                let mut row = invoice_row(i, t, lang, today);
+                (row.errors, row.warnings) = counts.get(&i.id).copied().unwrap_or((0, 0));
+                row
+            })
             .collect(),
         payments: views::payments_of_debtor(&state.store, org, id)
             .await?
@@ -550,7 +669,8 @@ pub async fn debtor(
             .collect(),
         open_totals: open.iter().map(|(c, v)| i18n::money(*v, c, lang)).collect(),
     };
-    Ok(Html(page.render()?).into_response())
+    let status = outcome.status.unwrap_or(StatusCode::OK);
+    Ok((status, Html(page.render()?)).into_response())
 }
 
 pub struct DocumentView {
@@ -577,12 +697,17 @@ struct InvoicePage {
     bucket: &'static str,
     documents: Vec<DocumentView>,
     payments: Vec<PaymentView>,
+    open_findings: Vec<FindingView>,
+    closed_findings: Vec<FindingView>,
+    can_check: bool,
+    notice: Option<&'static str>,
 }
 
 pub async fn invoice(
     State(state): State<WebState>,
     user: CurrentUser,
     Path(id): Path<i64>,
+    Query(q): Query<SavedQuery>,
 ) -> Result<Response, WebError> {
     staff_only(&user)?;
     let app = user.0.app(&state.store);
@@ -598,8 +723,13 @@ pub async fn invoice(
         AgingBucket::D61To90 => t.d61_90,
         AgingBucket::Over90 => t.over_90,
     };
+    let (open_findings, closed_findings) = findings::of_invoice(&state, &user, id).await?;
     let page = InvoicePage {
         t,
+        open_findings,
+        closed_findings,
+        can_check: findings::can_check(&user),
+        notice: q.checked.map(|_| t.checked_notice),
         frame: frame(&user, &format!("/invoices/{id}")),
         row: invoice_row(&i, t, lang, today),
         debtor_id: i.debtor_id,

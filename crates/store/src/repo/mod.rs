@@ -7,6 +7,7 @@ pub mod events;
 pub mod findings;
 pub mod orgs;
 pub mod outbox;
+pub mod prevention;
 pub mod reports;
 pub mod sessions;
 pub mod users;

@@ -26,14 +26,14 @@ use super::{
 };
 use crate::WebState;
 
-fn page_of(cursor: &Option<String>, l: Option<u32>) -> Result<Page, Problem> {
+pub(super) fn page_of(cursor: &Option<String>, l: Option<u32>) -> Result<Page, Problem> {
     Ok(Page {
         after: parse_cursor(cursor)?,
         limit: Some(limit(l)?),
     })
 }
 
-fn next(after: Option<i64>) -> Option<String> {
+pub(super) fn next(after: Option<i64>) -> Option<String> {
     after.map(|a| a.to_string())
 }
 
@@ -45,7 +45,7 @@ fn doc_types(list: &str) -> Vec<String> {
 }
 
 /// A string parameter limited to a closed list of codes.
-fn codes_schema(codes: Vec<&'static str>) -> RefOr<Schema> {
+pub(super) fn codes_schema(codes: Vec<&'static str>) -> RefOr<Schema> {
     ObjectBuilder::new()
         .schema_type(SchemaType::new(Type::String))
         .enum_values(Some(codes))
@@ -65,7 +65,7 @@ fn document_types() -> RefOr<Schema> {
 }
 
 /// Text that goes into a query: PostgreSQL refuses NUL characters.
-fn plain(name: &str, value: &str) -> Result<(), Problem> {
+pub(super) fn plain(name: &str, value: &str) -> Result<(), Problem> {
     if value.contains('\0') {
         return Err(Problem::bad_request(format!(
             "{name} must not contain NUL characters"
