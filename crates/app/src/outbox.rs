@@ -933,24 +933,34 @@ impl From<OutboxRow> for OutboxMessage {
     }
 }
 
-/// Messages, newest first; `status` filters (`queued`, `sent`, `failed`, `uncertain`, …).
+/// Messages, newest first; `status` filters (`queued`, `sent`, `failed`, `uncertain`, …);
+/// `before` continues a list after its last id.
 pub async fn list(
     app: &App,
     status: Option<&str>,
+    before: Option<i64>,
     limit: i64,
-    offset: i64,
 ) -> Result<Vec<OutboxMessage>, AppError> {
     Ok(repo::list(
         &app.store,
         app.org_id(),
         status,
+        before,
         limit.clamp(1, 1000),
-        offset.max(0),
     )
     .await?
     .into_iter()
     .map(OutboxMessage::from)
     .collect())
+}
+
+/// The messages about one invoice, newest first.
+pub async fn of_invoice(app: &App, invoice_id: i64) -> Result<Vec<OutboxMessage>, AppError> {
+    Ok(repo::of_invoice(&app.store, app.org_id(), invoice_id)
+        .await?
+        .into_iter()
+        .map(OutboxMessage::from)
+        .collect())
 }
 
 /// One message with its text, for the message page.
@@ -961,6 +971,12 @@ pub async fn get(app: &App, id: i64) -> Result<Option<(OutboxMessage, String)>, 
         let body = r.body_text.clone();
         (OutboxMessage::from(r), body)
     }))
+}
+
+/// The invoices a message is about.
+pub async fn invoice_ids(app: &App, id: i64) -> Result<Vec<i64>, AppError> {
+    let mut tx = app.store.begin().await?;
+    Ok(repo::invoice_ids(&mut tx, app.org_id(), id).await?)
 }
 
 /// Messages per status, for the page header and the metrics.

@@ -157,7 +157,7 @@ async fn event_kinds(app: &App) -> Vec<(String, serde_json::Value)> {
 }
 
 async fn outbox_row(app: &App, status: Option<&str>) -> Vec<outbox::OutboxMessage> {
-    outbox::list(app, status, 100, 0).await.unwrap()
+    outbox::list(app, status, None, 100).await.unwrap()
 }
 
 #[tokio::test]

@@ -415,7 +415,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!();
                 print_aging(&app, options.today, Format::Table).await?;
                 if let Some(bind) = serve {
-                    self::serve(&app, bind, false).await?;
+                    let mail = creanta_app::outbox::MailSettings::from_env(&cfg.data_dir)?;
+                    self::serve(&app, bind, false, mail).await?;
                 }
             }
         }
@@ -424,7 +425,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             secure_cookies,
         } => {
             let app = App::open(&cfg, &cli.org).await?;
-            serve(&app, bind, *secure_cookies).await?;
+            let mail = creanta_app::outbox::MailSettings::from_env(&cfg.data_dir)?;
+            serve(&app, bind, *secure_cookies, mail).await?;
         }
         Command::User { command } => {
             let app = App::open(&cfg, &cli.org).await?;
@@ -809,7 +811,12 @@ async fn token_command(app: &App, command: &TokenCommand) -> anyhow::Result<()> 
     Ok(())
 }
 
-async fn serve(app: &App, bind: &str, secure_cookies: bool) -> anyhow::Result<()> {
+async fn serve(
+    app: &App,
+    bind: &str,
+    secure_cookies: bool,
+    mail: creanta_app::outbox::MailSettings,
+) -> anyhow::Result<()> {
     if let Some((user, password)) = creanta_app::accounts::ensure_first_admin(app).await? {
         println!(
             "First start of {}: administrator {} created, one-time password: {password}",
@@ -824,6 +831,7 @@ async fn serve(app: &App, bind: &str, secure_cookies: bool) -> anyhow::Result<()
     let state = creanta_web::WebState {
         store: app.store.clone(),
         secure_cookies,
+        mail,
     };
     // Ctrl-C or SIGTERM (a service manager): stop accepting, finish what is in flight.
     let shutdown = async {

@@ -22,6 +22,7 @@ use crate::WebState;
 use crate::auth::{SESSION_COOKIE, cookie, same_token};
 
 mod findings;
+mod outbox;
 mod records;
 
 /// A problem document (RFC 9457).
@@ -814,7 +815,7 @@ fn import_result(
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Creanța API", version = "1", description = "Receivables of your organization: debtors, contacts, contracts, invoices, payments, documents, imports, and the pre-flight check (findings, prevention)."),
+    info(title = "Creanța API", version = "1", description = "Receivables of your organization: debtors, contacts, contracts, invoices, payments, documents, imports, the pre-flight check (findings, prevention), the mail outbox and invoice delivery."),
     paths(list_debtors, get_debtor, records::patch_debtor, debtor_contracts, debtor_payments,
         list_invoices, get_invoice, records::patch_invoice,
         records::list_contacts, records::get_contact, records::patch_contact,
@@ -822,6 +823,8 @@ fn import_result(
         records::list_payments, records::get_payment,
         records::list_documents, records::get_document, records::document_content, records::upload_document,
         findings::list_findings, findings::invoice_findings, findings::run_check, findings::get_prevention,
+        outbox::list_messages, outbox::get_message, outbox::resend_message, outbox::run_delivery,
+        outbox::override_delivery,
         post_import, upsert_records),
     modifiers(&Security)
 )]
@@ -914,6 +917,14 @@ pub fn routes() -> Router<WebState> {
         )
         .route("/api/v1/check", post(findings::run_check))
         .route("/api/v1/prevention", get(findings::get_prevention))
+        .route("/api/v1/outbox", get(outbox::list_messages))
+        .route("/api/v1/outbox/{id}", get(outbox::get_message))
+        .route("/api/v1/outbox/{id}/resend", post(outbox::resend_message))
+        .route("/api/v1/deliveries", post(outbox::run_delivery))
+        .route(
+            "/api/v1/invoices/{id}/delivery-override",
+            post(outbox::override_delivery),
+        )
         .route("/api/v1/{kind}", get(api_not_found).post(upsert_records))
         .route(
             "/api/v1/imports/{kind}",

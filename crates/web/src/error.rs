@@ -11,6 +11,9 @@ pub enum WebError {
     Forbidden,
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// The request cannot be carried out in the record's present state (said why).
+    #[error("conflict: {0}")]
+    Conflict(String),
     #[error(transparent)]
     App(#[from] creanta_app::AppError),
     #[error(transparent)]
@@ -25,13 +28,14 @@ impl IntoResponse for WebError {
             WebError::NotFound => (StatusCode::NOT_FOUND, crate::i18n::RO.not_found),
             WebError::Forbidden => (StatusCode::FORBIDDEN, crate::i18n::RO.forbidden),
             WebError::BadRequest(_) => (StatusCode::BAD_REQUEST, crate::i18n::RO.error),
+            WebError::Conflict(_) => (StatusCode::CONFLICT, crate::i18n::RO.error),
             _ => {
                 tracing::error!(error = %self, "internal error");
                 (StatusCode::INTERNAL_SERVER_ERROR, crate::i18n::RO.error)
             }
         };
         let message = match &self {
-            WebError::BadRequest(m) => format!("{text} {m}"),
+            WebError::BadRequest(m) | WebError::Conflict(m) => format!("{text} {m}"),
             _ => text.to_owned(),
         };
         crate::pages::error_page(status, &message)

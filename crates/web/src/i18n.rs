@@ -171,6 +171,7 @@ pub struct Texts {
     pub terms_invalid: &'static str,
     pub terms_placeholder: &'static str,
     pub checked_notice: &'static str,
+    pub outbox: &'static str,
 }
 
 pub static RO: Texts = Texts {
@@ -342,6 +343,7 @@ pub static RO: Texts = Texts {
     terms_invalid: "Termenul de plată se scrie ca număr întreg de zile.",
     terms_placeholder: "zile",
     checked_notice: "Facturile clientului au fost verificate din nou.",
+    outbox: "Mesaje",
 };
 
 pub static EN: Texts = Texts {
@@ -513,6 +515,7 @@ pub static EN: Texts = Texts {
     terms_invalid: "The payment terms are a whole number of days.",
     terms_placeholder: "days",
     checked_notice: "The debtor's invoices were checked again.",
+    outbox: "Outbox",
 };
 
 impl Texts {
@@ -733,5 +736,199 @@ mod tests {
             );
             assert!(!doc_type_label(d.code(), Language::En).is_empty());
         }
+    }
+}
+
+/// Texts of the outbox and delivery screens.
+pub struct MailTexts {
+    pub hint: &'static str,
+    pub deliver_now: &'static str,
+    pub deliver_hint: &'static str,
+    pub delivery_done: &'static str,
+    pub queued_now: &'static str,
+    pub sent_now: &'static str,
+    pub failed_now: &'static str,
+    pub retrying_now: &'static str,
+    pub uncertain_now: &'static str,
+    pub cancelled_now: &'static str,
+    pub blocked: &'static str,
+    pub not_checked: &'static str,
+    pub no_recipient: &'static str,
+    pub no_invoice_file: &'static str,
+    pub sent_elsewhere: &'static str,
+    pub overridden: &'static str,
+    pub all: &'static str,
+    pub created: &'static str,
+    pub kind: &'static str,
+    pub to: &'static str,
+    pub from: &'static str,
+    pub reply_to: &'static str,
+    pub subject: &'static str,
+    pub status: &'static str,
+    pub attempts: &'static str,
+    pub answer: &'static str,
+    pub sent_at: &'static str,
+    pub next_attempt: &'static str,
+    pub attachments: &'static str,
+    pub message_id: &'static str,
+    pub resend: &'static str,
+    pub resend_uncertain_hint: &'static str,
+    pub resent: &'static str,
+    pub no_messages: &'static str,
+    pub newer: &'static str,
+    pub older: &'static str,
+    pub delivery: &'static str,
+    pub not_delivered: &'static str,
+    pub override_title: &'static str,
+    pub override_hint: &'static str,
+    pub override_reason: &'static str,
+    pub override_submit: &'static str,
+    pub override_done: &'static str,
+    pub override_by: &'static str,
+    pub override_refused: &'static str,
+    pub reason_needed: &'static str,
+    pub body: &'static str,
+}
+
+pub static MAIL_RO: MailTexts = MailTexts {
+    hint: "Fiecare mesaj pleacă o singură dată. Un mesaj „incert” a fost întrerupt chiar în timpul trimiterii: verificați la destinatar înainte de a-l retrimite (cu același Message-ID).",
+    deliver_now: "Trimite facturile acum",
+    deliver_hint: "Trimite fiecare factură verificată și fără erori deschise la persoanele de contact financiare ale clientului, cu PDF-ul și documentele cerute.",
+    delivery_done: "Trimiterea s-a încheiat.",
+    queued_now: "puse în coadă",
+    sent_now: "trimise",
+    failed_now: "eșuate",
+    retrying_now: "de reîncercat mai târziu",
+    uncertain_now: "incerte",
+    cancelled_now: "anulate",
+    blocked: "Oprite de erori deschise",
+    not_checked: "Neverificate încă",
+    no_recipient: "Fără persoană de contact financiară cu e-mail",
+    no_invoice_file: "Fără fișierul facturii (PDF sau XML)",
+    sent_elsewhere: "trimise deja de programul de facturare",
+    overridden: "Trimise cu aprobarea unui manager",
+    all: "toate",
+    created: "Creat",
+    kind: "Tip",
+    to: "Către",
+    from: "De la",
+    reply_to: "Răspuns la",
+    subject: "Subiect",
+    status: "Stare",
+    attempts: "Încercări",
+    answer: "Răspunsul serverului",
+    sent_at: "Trimis la",
+    next_attempt: "Următoarea încercare",
+    attachments: "Atașamente",
+    message_id: "Message-ID",
+    resend: "Retrimite",
+    resend_uncertain_hint: "Retrimiteți doar după ce ați verificat că mesajul nu a ajuns.",
+    resent: "Mesajul a fost pus din nou în coadă, cu același Message-ID.",
+    no_messages: "Niciun mesaj.",
+    newer: "← mai noi",
+    older: "mai vechi →",
+    delivery: "Trimiterea facturii",
+    not_delivered: "Factura nu a fost trimisă încă de Creanța.",
+    override_title: "Trimite totuși",
+    override_hint: "Factura are erori deschise, deci nu pleacă. Un manager poate aproba trimiterea cu o justificare, care rămâne în jurnal.",
+    override_reason: "Justificare",
+    override_submit: "Aprobă trimiterea",
+    override_done: "Trimiterea a fost aprobată; factura pleacă la următoarea trimitere.",
+    override_by: "Trimitere aprobată de",
+    override_refused: "Aprobarea nu a fost înregistrată:",
+    reason_needed: "Scrieți de ce trimiteți factura în ciuda erorilor.",
+    body: "Textul mesajului",
+};
+
+pub static MAIL_EN: MailTexts = MailTexts {
+    hint: "Every message leaves once. An “uncertain” one was interrupted during the SMTP call itself: check with the recipient before resending it (with the same Message-ID).",
+    deliver_now: "Deliver invoices now",
+    deliver_hint: "Sends every checked invoice without open errors to the debtor's finance contacts, with its PDF and the required documents.",
+    delivery_done: "Delivery finished.",
+    queued_now: "queued",
+    sent_now: "sent",
+    failed_now: "failed",
+    retrying_now: "to retry later",
+    uncertain_now: "uncertain",
+    cancelled_now: "cancelled",
+    blocked: "Held by open errors",
+    not_checked: "Not checked yet",
+    no_recipient: "No finance contact with an email",
+    no_invoice_file: "No invoice file (PDF or XML)",
+    sent_elsewhere: "already sent by the invoicing program",
+    overridden: "Sent with a manager's approval",
+    all: "all",
+    created: "Created",
+    kind: "Kind",
+    to: "To",
+    from: "From",
+    reply_to: "Reply-To",
+    subject: "Subject",
+    status: "Status",
+    attempts: "Attempts",
+    answer: "Server answer",
+    sent_at: "Sent at",
+    next_attempt: "Next attempt",
+    attachments: "Attachments",
+    message_id: "Message-ID",
+    resend: "Resend",
+    resend_uncertain_hint: "Resend only after checking that the message did not arrive.",
+    resent: "The message is queued again, with the same Message-ID.",
+    no_messages: "No messages.",
+    newer: "← newer",
+    older: "older →",
+    delivery: "Delivery",
+    not_delivered: "Creanța has not delivered this invoice yet.",
+    override_title: "Deliver anyway",
+    override_hint: "The invoice has open errors, so it is held. A manager may approve its delivery with a reason, which is logged.",
+    override_reason: "Reason",
+    override_submit: "Approve delivery",
+    override_done: "Delivery approved: the invoice goes with the next delivery.",
+    override_by: "Delivery approved by",
+    override_refused: "The approval was not recorded:",
+    reason_needed: "Say why the invoice goes despite its errors.",
+    body: "Message text",
+};
+
+pub fn mail_texts(language: Language) -> &'static MailTexts {
+    match language {
+        Language::Ro => &MAIL_RO,
+        Language::En => &MAIL_EN,
+    }
+}
+
+/// An outbox status in words.
+pub fn outbox_status_label(status: &str, language: Language) -> &str {
+    match (status, language) {
+        ("queued", Language::Ro) => "în coadă",
+        ("sending", Language::Ro) => "se trimite",
+        ("sent", Language::Ro) => "trimis",
+        ("failed", Language::Ro) => "eșuat",
+        ("uncertain", Language::Ro) => "incert",
+        ("cancelled", Language::Ro) => "anulat",
+        ("queued", Language::En) => "queued",
+        ("sending", Language::En) => "sending",
+        ("sent", Language::En) => "sent",
+        ("failed", Language::En) => "failed",
+        ("uncertain", Language::En) => "uncertain",
+        ("cancelled", Language::En) => "cancelled",
+        (other, _) => other,
+    }
+}
+
+/// What a message is about, in words.
+pub fn message_kind_label(kind: &str, language: Language) -> &str {
+    match (kind, language) {
+        ("invoice", Language::Ro) => "factură",
+        ("reminder", Language::Ro) => "reamintire",
+        ("notice", Language::Ro) => "notificare",
+        ("statement", Language::Ro) => "extras de cont",
+        ("other", Language::Ro) => "altul",
+        ("invoice", Language::En) => "invoice",
+        ("reminder", Language::En) => "reminder",
+        ("notice", Language::En) => "formal notice",
+        ("statement", Language::En) => "statement",
+        ("other", Language::En) => "other",
+        (other, _) => other,
     }
 }

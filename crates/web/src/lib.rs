@@ -9,6 +9,7 @@ mod findings;
 pub mod i18n;
 mod imports;
 mod ops;
+mod outbox;
 mod pages;
 mod settings;
 
@@ -27,6 +28,8 @@ pub struct WebState {
     pub store: Store,
     /// Mark cookies `Secure` (behind https).
     pub secure_cookies: bool,
+    /// Where the outbox delivers ("deliver invoices now", the API's deliveries).
+    pub mail: creanta_app::outbox::MailSettings,
 }
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -57,6 +60,14 @@ pub fn router(state: WebState) -> Router {
             post(findings::contract_requirements),
         )
         .route("/prevention", get(findings::prevention_page))
+        .route(
+            "/invoices/{id}/delivery-override",
+            post(outbox::override_delivery),
+        )
+        .route("/outbox", get(outbox::outbox_page))
+        .route("/outbox/deliver", post(outbox::deliver_now))
+        .route("/outbox/{id}", get(outbox::message_page))
+        .route("/outbox/{id}/resend", post(outbox::resend))
         .route(
             "/imports",
             get(imports::imports_page)

@@ -499,6 +499,8 @@ pub struct SavedQuery {
     saved: Option<String>,
     #[serde(default)]
     checked: Option<String>,
+    #[serde(default)]
+    overridden: Option<String>,
 }
 
 pub async fn debtor(
@@ -701,6 +703,8 @@ struct InvoicePage {
     closed_findings: Vec<FindingView>,
     can_check: bool,
     notice: Option<&'static str>,
+    m: &'static crate::i18n::MailTexts,
+    delivery: crate::outbox::DeliveryView,
 }
 
 pub async fn invoice(
@@ -724,12 +728,24 @@ pub async fn invoice(
         AgingBucket::Over90 => t.over_90,
     };
     let (open_findings, closed_findings) = findings::of_invoice(&state, &user, id).await?;
+    let open_errors = open_findings
+        .iter()
+        .filter(|f| f.severity == "error")
+        .count();
+    let delivery = crate::outbox::delivery_of_invoice(&state, &user, id, open_errors).await?;
+    let m = i18n::mail_texts(lang);
     let page = InvoicePage {
         t,
+        m,
+        delivery,
         open_findings,
         closed_findings,
         can_check: findings::can_check(&user),
-        notice: q.checked.map(|_| t.checked_notice),
+        notice: match (q.checked, q.overridden) {
+            (Some(_), _) => Some(t.checked_notice),
+            (None, Some(_)) => Some(m.override_done),
+            _ => None,
+        },
         frame: frame(&user, &format!("/invoices/{id}")),
         row: invoice_row(&i, t, lang, today),
         debtor_id: i.debtor_id,

@@ -291,13 +291,14 @@ pub async fn get(tx: &mut Tx, org: i64, id: i64) -> Result<Option<OutboxRow>> {
         .transpose()
 }
 
-/// Messages for a list page, newest first, optionally of one status.
+/// Messages for a list page, newest first, optionally of one status; `before`: only ids below
+/// it (the cursor of the next page).
 pub async fn list(
     store: &Store,
     org: i64,
     status: Option<&str>,
+    before: Option<i64>,
     limit: i64,
-    offset: i64,
 ) -> Result<Vec<OutboxRow>> {
     let mut params: Vec<Value> = args![org].to_vec();
     let mut sql = format!("SELECT {COLUMNS} FROM outbox WHERE org_id = $1");
@@ -305,19 +306,64 @@ pub async fn list(
         params.push(s.into());
         sql.push_str(&format!(" AND status = ${}", params.len()));
     }
+    if let Some(b) = before {
+        params.push(b.into());
+        sql.push_str(&format!(" AND id < ${}", params.len()));
+    }
     params.push(limit.into());
-    params.push(offset.into());
-    sql.push_str(&format!(
-        " ORDER BY id DESC LIMIT ${} OFFSET ${}",
-        params.len() - 1,
-        params.len()
-    ));
+    sql.push_str(&format!(" ORDER BY id DESC LIMIT ${}", params.len()));
     store
         .fetch_all(&sql, &params)
         .await?
         .iter()
         .map(from_row)
         .collect()
+}
+
+/// The messages about one invoice (its delivery, later its reminders), newest first.
+pub async fn of_invoice(store: &Store, org: i64, invoice_id: i64) -> Result<Vec<OutboxRow>> {
+    let columns: Vec<String> = COLUMNS.split(", ").map(|c| format!("m.{c}")).collect();
+    let sql = format!(
+        "SELECT {} FROM outbox m JOIN outbox_invoices l ON l.outbox_id = m.id AND l.org_id = m.org_id \
+         WHERE m.org_id = $1 AND l.invoice_id = $2 ORDER BY m.id DESC",
+        columns.join(", ")
+    );
+    store
+        .fetch_all(&sql, &args![org, invoice_id])
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
+}
+
+/// A manager's decision to deliver an invoice despite its open errors.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeliveryOverride {
+    pub decided_by: String,
+    pub reason: String,
+    pub decided_at: jiff::Timestamp,
+}
+
+pub async fn override_of(
+    store: &Store,
+    org: i64,
+    invoice_id: i64,
+) -> Result<Option<DeliveryOverride>> {
+    store
+        .fetch_optional(
+            "SELECT decided_by, reason, decided_at FROM delivery_overrides \
+             WHERE org_id = $1 AND invoice_id = $2",
+            &args![org, invoice_id],
+        )
+        .await?
+        .map(|r| {
+            Ok(DeliveryOverride {
+                decided_by: r.get(0)?,
+                reason: r.get(1)?,
+                decided_at: r.timestamp(2)?,
+            })
+        })
+        .transpose()
 }
 
 /// Number of messages per status.

@@ -20,6 +20,8 @@ pub async fn text(c: &reqwest::Client, url: String) -> String {
 
 pub struct Server {
     pub base: String,
+    /// Where this server's outbox writes `.eml` files (no SMTP in these tests).
+    pub mail_dir: std::path::PathBuf,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -28,22 +30,35 @@ impl Drop for Server {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+        if let Some(dir) = self.mail_dir.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
+}
+
+/// A fresh folder for the `.eml` files of one test server (kept with the system's temp files).
+pub fn mail_dir() -> std::path::PathBuf {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    std::env::temp_dir().join(format!("creanta-web-test-{}-{n}", std::process::id()))
 }
 
 pub async fn start(app: &App) -> Server {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let dir = mail_dir();
     let state = WebState {
         store: app.store.clone(),
         secure_cookies: false,
+        mail: creanta_app::outbox::MailSettings::files(&dir),
     };
     tokio::spawn(creanta_web::serve(state, listener, async {
         let _ = rx.await;
     }));
     Server {
         base,
+        mail_dir: dir.join("outbox"),
         shutdown: Some(tx),
     }
 }
