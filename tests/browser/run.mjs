@@ -1,6 +1,7 @@
 // Browser tests in Debian's headless Chromium: sign in, filter the debtors list, open a
 // debtor, switch the language, upload an import with an error and then a good one, open the
-// prevention page and an invoice with findings (and check it again).
+// prevention page and an invoice with findings (and check it again), an override of a blocked
+// invoice and a delivery from the outbox.
 // Screenshots of each main page go to target/screenshots/.
 // Usage: node run.mjs BASE_URL EMAIL PASSWORD SCREENSHOT_DIR
 import assert from 'node:assert/strict';
@@ -138,6 +139,36 @@ await step('the prevention page and an invoice with findings', async () => {
   assert.equal(await page.locator('#open-findings li').count(), open);
   await page.locator('#findings').scrollIntoViewIfNeeded();
   await shot('invoice-findings');
+});
+
+await step('a manager lets a blocked invoice go, then delivers from the outbox', async () => {
+  // Still on the invoice with an open error: it is held, and a manager may override.
+  const invoiceUrl = new URL(page.url()).pathname;
+  assert.equal(await page.locator('#override').count(), 1, 'the override form is offered');
+  await page.fill('#override textarea[name=reason]', 'Clientul a confirmat că acceptă factura așa; CMR-ul urmează.');
+  await page.click('#override button[type=submit]');
+  await page.waitForURL(/overridden=1/);
+  assert.match(await page.textContent('#override-record'), /CMR-ul urmează/);
+  await page.click('header nav a[href="/outbox"]');
+  await page.waitForURL('**/outbox');
+  assert.match(await page.textContent('h1'), /^Mesaje/);
+  await page.click('#deliver-now button');
+  await page.waitForSelector('#delivery-report');
+  assert.equal(await page.textContent('#queued-now'), '1', 'the overridden invoice went');
+  assert.ok(await page.locator(`#held-overridden a[href="${invoiceUrl}"]`).count() === 1);
+  assert.equal(await page.locator('#messages tbody tr[data-status=sent]').count(), 1);
+  await shot('outbox');
+  await page.click('#messages tbody tr:first-child td:nth-child(4) a');
+  await page.waitForURL(/\/outbox\/\d+$/);
+  assert.match(await page.textContent('#to'), /@/);
+  assert.match(await page.textContent('#attachments'), /\.pdf/);
+  assert.match(await page.textContent('#status'), /trimis/);
+  await shot('outbox-message');
+  // Delivering again sends nothing new.
+  await page.click('header nav a[href="/outbox"]');
+  await page.click('#deliver-now button');
+  await page.waitForSelector('#delivery-report');
+  assert.equal(await page.textContent('#queued-now'), '0');
 });
 
 assert.deepEqual(errors, [], 'no script errors in the pages');

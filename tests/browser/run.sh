@@ -9,7 +9,7 @@ bin="$root/target/debug/creanta"
 data="$(mktemp -d)"
 trap 'kill "${server:-0}" 2>/dev/null || true; rm -rf "$data"' EXIT
 export CREANTA_DATA_DIR="$data" DATABASE_URL=
-"$bin" demo --debtors 30 --no-documents --today 2026-12-01 > /dev/null
+"$bin" demo --debtors 30 --today 2026-12-01 > /dev/null
 password="$("$bin" user add browser@termoconstruct.ro --name "Test Browser" --role manager | sed 's/.*one-time password: //')"
 "$bin" serve --bind 127.0.0.1:0 > "$data/serve.log" 2>&1 &
 server=$!

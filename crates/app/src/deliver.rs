@@ -595,7 +595,7 @@ pub async fn override_delivery(
     let mut tx = app.store.begin().await?;
     let inv = tx
         .fetch_optional(
-            "SELECT i.series, i.number, e.tax_id FROM invoices i \
+            "SELECT i.series, i.number, e.tax_id, i.total, i.paid FROM invoices i \
              JOIN entities e ON e.id = i.entity_id AND e.org_id = i.org_id \
              WHERE i.org_id = $1 AND i.id = $2",
             &args![org, invoice_id],
@@ -608,6 +608,11 @@ pub async fn override_delivery(
         inv.get::<String>(0)?,
         inv.get::<String>(1)?
     );
+    if inv.get::<i64>(3)? == inv.get::<i64>(4)? {
+        return Err(AppError::Invalid(format!(
+            "invoice {label} has nothing left to pay: there is nothing to deliver"
+        )));
+    }
     let delivered = tx
         .fetch_optional(
             "SELECT m.status FROM outbox_invoices l JOIN outbox m ON m.id = l.outbox_id AND m.org_id = l.org_id \

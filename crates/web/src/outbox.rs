@@ -380,6 +380,7 @@ pub async fn delivery_of_invoice(
     user: &CurrentUser,
     invoice_id: i64,
     open_errors: usize,
+    still_open: bool,
 ) -> Result<DeliveryView, WebError> {
     let app = user.0.app(&state.store);
     let lang = user.0.language();
@@ -401,6 +402,7 @@ pub async fn delivery_of_invoice(
             )
         }),
         can_override: open_errors > 0
+            && still_open
             && !delivered
             && matches!(user.0.role(), Role::Admin | Role::Manager),
         messages,

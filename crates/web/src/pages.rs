@@ -732,7 +732,8 @@ pub async fn invoice(
         .iter()
         .filter(|f| f.severity == "error")
         .count();
-    let delivery = crate::outbox::delivery_of_invoice(&state, &user, id, open_errors).await?;
+    let delivery =
+        crate::outbox::delivery_of_invoice(&state, &user, id, open_errors, i.open() != 0).await?;
     let m = i18n::mail_texts(lang);
     let page = InvoicePage {
         t,
