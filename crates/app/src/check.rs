@@ -71,7 +71,8 @@ pub struct CheckReport {
     pub with_warnings_only: usize,
     pub findings_opened: usize,
     pub findings_closed: usize,
-    /// Every checked invoice, clean ones included, in id order.
+    /// The checked invoices in id order: every one for a check of some debtors, only those
+    /// with findings for a check of the whole organization.
     pub invoices: Vec<CheckedInvoice>,
 }
 
@@ -350,6 +351,123 @@ fn identity(code: &str, detail: &str) -> (String, String) {
     (code.to_owned(), detail.to_owned())
 }
 
+/// What a run carries from one invoice to the next: the data the rules read besides the
+/// invoice, and what the run found so far.
+struct Run {
+    master: MasterData,
+    linked: HashMap<i64, Vec<DocType>>,
+    by_number: HashMap<(i64, String, String), Vec<store::SameNumberRow>>,
+    /// Open findings per invoice, by identity.
+    open: HashMap<i64, HashMap<(String, String), Vec<i64>>>,
+    /// Report clean invoices too (a scoped check: the CLI shows the invoice it was asked for).
+    keep_clean: bool,
+    report: CheckReport,
+    to_open: Vec<NewFinding>,
+    to_close: Vec<(i64, i64, String)>,
+    states: Vec<CheckState>,
+}
+
+impl Run {
+    fn invoice(&mut self, row: &InvoiceRowForCheck) -> StoreResult<()> {
+        let master = &self.master;
+        let Some(debtor) = master.debtors.get(&row.debtor_id) else {
+            return Err(StoreError::Corrupt(format!(
+                "invoice {} names debtor {}, which is not in the organization",
+                row.id, row.debtor_id
+            )));
+        };
+        let entity_tax_id = master
+            .entity_index
+            .get(&row.entity_id)
+            .map(|&i| master.entities[i].tax_id.clone())
+            .unwrap_or_default();
+        let same_number = self
+            .by_number
+            .get(&(row.entity_id, row.series.clone(), row.number.clone()))
+            .map(|rows| {
+                rows.iter()
+                    .filter(|r| r.id != row.id)
+                    .filter_map(|r| {
+                        let currency = Currency::parse(&r.currency).ok()?;
+                        Some(SameNumber {
+                            issue_date: r.issue_date,
+                            total: Money::new(r.total, currency),
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let facts_invoice = invoice_facts(
+            row,
+            entity_tax_id,
+            self.linked.remove(&row.id).unwrap_or_default(),
+            same_number,
+        )?;
+        let contract = contract_of(
+            master.contracts.get(&row.debtor_id),
+            row.contract_number.as_deref(),
+        );
+        let findings = rules::check(&Facts {
+            invoice: &facts_invoice,
+            debtor,
+            contract,
+            entities: &master.entities,
+        });
+
+        let mut still_open = self.open.remove(&row.id).unwrap_or_default();
+        for f in &findings {
+            let detail = serde_json::to_string(&f.detail).expect("a finding's detail serializes");
+            let key = identity(f.code.code(), &detail);
+            match still_open.get_mut(&key).and_then(Vec::pop) {
+                Some(_) => {}
+                None => self.to_open.push(NewFinding {
+                    invoice_id: row.id,
+                    code: f.code.code().to_owned(),
+                    severity: f.severity.code().to_owned(),
+                    field: f.field.code().to_owned(),
+                    detail,
+                }),
+            }
+        }
+        for ((code, _), ids) in still_open {
+            self.to_close
+                .extend(ids.into_iter().map(|id| (id, row.id, code.clone())));
+        }
+
+        let errors = findings.iter().filter(|f| f.is_error()).count() as i64;
+        let warnings = findings.len() as i64 - errors;
+        self.report.checked += 1;
+        if errors > 0 {
+            self.report.with_errors += 1;
+        } else if warnings > 0 {
+            self.report.with_warnings_only += 1;
+        }
+        // Unchanged counts are not rewritten: a re-check of a million clean invoices then
+        // writes nothing.
+        if row.previous != Some((errors, warnings)) {
+            self.states.push(CheckState {
+                invoice_id: row.id,
+                open_errors: errors,
+                open_warnings: warnings,
+            });
+        }
+        if self.keep_clean || !findings.is_empty() {
+            self.report.invoices.push(CheckedInvoice {
+                invoice_id: row.id,
+                entity_tax_id: facts_invoice.entity_tax_id,
+                series: row.series.clone(),
+                number: row.number.clone(),
+                debtor_code: debtor.code.clone(),
+                findings,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Invoices read at a time by a whole-organization check.
+const PAGE: i64 = 20_000;
+
 /// [`check`] inside the caller's transaction.
 pub(crate) async fn check_in(
     tx: &mut Tx,
@@ -362,9 +480,15 @@ pub(crate) async fn check_in(
     if debtor_ids.is_some_and(<[i64]>::is_empty) {
         return Ok(CheckReport::default());
     }
+    let started = std::time::Instant::now();
+    let lap = |phase: &str| {
+        tracing::debug!(
+            phase,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "check"
+        )
+    };
     let master = master_data(tx, org, debtor_ids).await?;
-    let invoices = store::invoices(tx, org, debtor_ids).await?;
-
     let mut linked: HashMap<i64, Vec<DocType>> = HashMap::new();
     for (invoice_id, doc_type) in store::linked_document_types(tx, org, debtor_ids).await? {
         if let Ok(t) = doc_type.parse::<DocType>() {
@@ -386,103 +510,63 @@ pub(crate) async fn check_in(
             .or_default()
             .push(f.id);
     }
-    let previous = store::check_states(tx, org, debtor_ids).await?;
-
-    let mut report = CheckReport {
-        checked: invoices.len(),
-        ..CheckReport::default()
+    lap("master data, documents, numbers, findings");
+    let mut run = Run {
+        master,
+        linked,
+        by_number,
+        open,
+        keep_clean: debtor_ids.is_some(),
+        report: CheckReport::default(),
+        to_open: Vec::new(),
+        to_close: Vec::new(),
+        states: Vec::new(),
     };
-    let mut to_open: Vec<NewFinding> = Vec::new();
-    let mut to_close: Vec<(i64, i64, String)> = Vec::new();
-    let mut states: Vec<CheckState> = Vec::new();
-    for row in &invoices {
-        let Some(debtor) = master.debtors.get(&row.debtor_id) else {
-            return Err(StoreError::Corrupt(format!(
-                "invoice {} names debtor {}, which is not in the organization",
-                row.id, row.debtor_id
-            )));
-        };
-        let entity_tax_id = master
-            .entity_index
-            .get(&row.entity_id)
-            .map(|&i| master.entities[i].tax_id.clone())
-            .unwrap_or_default();
-        let same_number = by_number
-            .get(&(row.entity_id, row.series.clone(), row.number.clone()))
-            .map(|rows| {
-                rows.iter()
-                    .filter(|r| r.id != row.id)
-                    .filter_map(|r| {
-                        let currency = Currency::parse(&r.currency).ok()?;
-                        Some(SameNumber {
-                            issue_date: r.issue_date,
-                            total: Money::new(r.total, currency),
-                        })
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let facts_invoice = invoice_facts(
-            row,
-            entity_tax_id,
-            linked.remove(&row.id).unwrap_or_default(),
-            same_number,
-        )?;
-        let contract = contract_of(
-            master.contracts.get(&row.debtor_id),
-            row.contract_number.as_deref(),
-        );
-        let findings = rules::check(&Facts {
-            invoice: &facts_invoice,
-            debtor,
-            contract,
-            entities: &master.entities,
+    if debtor_ids.is_some() {
+        for row in &store::invoices(tx, org, debtor_ids).await? {
+            run.invoice(row)?;
+        }
+    } else {
+        // Reading the invoices costs as much as checking them (a row at a time through the
+        // driver), so the rules run on a thread of their own while the next page is read.
+        let (pages, mut received) = tokio::sync::mpsc::channel::<Vec<InvoiceRowForCheck>>(2);
+        let worker = tokio::task::spawn_blocking(move || -> StoreResult<Run> {
+            while let Some(page) = received.blocking_recv() {
+                for row in &page {
+                    run.invoice(row)?;
+                }
+            }
+            Ok(run)
         });
-
-        let mut still_open = open.remove(&row.id).unwrap_or_default();
-        for f in &findings {
-            let detail = serde_json::to_string(&f.detail).expect("a finding's detail serializes");
-            let key = identity(f.code.code(), &detail);
-            match still_open.get_mut(&key).and_then(Vec::pop) {
-                Some(_) => {}
-                None => to_open.push(NewFinding {
-                    invoice_id: row.id,
-                    code: f.code.code().to_owned(),
-                    severity: f.severity.code().to_owned(),
-                    field: f.field.code().to_owned(),
-                    detail,
-                }),
+        let mut after = 0;
+        loop {
+            let page = store::invoices_after(tx, org, after, PAGE).await?;
+            let next = match page.last() {
+                Some(last) if page.len() as i64 == PAGE => Some(last.id),
+                _ => None,
+            };
+            // A closed channel means the rules stopped on an error: the worker reports it.
+            if pages.send(page).await.is_err() {
+                break;
+            }
+            match next {
+                Some(id) => after = id,
+                None => break,
             }
         }
-        for ((code, _), ids) in still_open {
-            to_close.extend(ids.into_iter().map(|id| (id, row.id, code.clone())));
-        }
-
-        let errors = findings.iter().filter(|f| f.is_error()).count() as i64;
-        let warnings = findings.len() as i64 - errors;
-        if errors > 0 {
-            report.with_errors += 1;
-        } else if warnings > 0 {
-            report.with_warnings_only += 1;
-        }
-        // Unchanged counts are not rewritten: a re-check of a million clean invoices then
-        // writes nothing.
-        if previous.get(&row.id) != Some(&(errors, warnings)) {
-            states.push(CheckState {
-                invoice_id: row.id,
-                open_errors: errors,
-                open_warnings: warnings,
-            });
-        }
-        report.invoices.push(CheckedInvoice {
-            invoice_id: row.id,
-            entity_tax_id: facts_invoice.entity_tax_id,
-            series: row.series.clone(),
-            number: row.number.clone(),
-            debtor_code: debtor.code.clone(),
-            findings,
-        });
+        drop(pages);
+        run = worker
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("the check's worker stopped: {e}")))??;
     }
+    lap("rules");
+    let Run {
+        mut report,
+        to_open,
+        mut to_close,
+        states,
+        ..
+    } = run;
 
     let opened_ids = store::open(tx, org, at, &to_open).await?;
     to_close.sort_unstable();
@@ -521,6 +605,7 @@ pub(crate) async fn check_in(
         });
     }
     events::append(tx, org, at, &log).await?;
+    lap("written");
     report.findings_opened = to_open.len();
     report.findings_closed = to_close.len();
     Ok(report)

@@ -4,6 +4,7 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::sql::Value;
 use crate::{Backend, Result, StoreError, Tx, args};
 
 /// Hash of the (absent) event before the first one.
@@ -74,27 +75,48 @@ pub async fn append(tx: &mut Tx, org: i64, at: jiff::Timestamp, events: &[NewEve
         Some(r) => (r.get::<i64>(0)?, r.get::<String>(1)?),
         None => (0, GENESIS.to_owned()),
     };
+    // Hashes are chained in order; the rows then go in multi-row INSERTs, because a check
+    // that opens 100k findings logs 100k events in its transaction.
+    let mut rows: Vec<(i64, String, String)> = Vec::with_capacity(events.len());
     for e in events {
         seq += 1;
         let hash = chain_hash(&prev, seq, &at, e);
-        tx.execute(
-            "INSERT INTO events (org_id, seq, occurred_at, actor, kind, subject_type, subject_id, data, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            &args![
-                org,
-                seq,
-                at,
-                e.actor.as_str(),
-                e.kind.as_str(),
-                e.subject_type.as_str(),
-                e.subject_id,
-                e.data.to_string(),
-                prev.as_str(),
-                hash.as_str()
-            ],
-        )
-        .await?;
-        prev = hash;
+        let previous = std::mem::replace(&mut prev, hash.clone());
+        rows.push((seq, previous, hash));
+    }
+    const WIDTH: usize = 10;
+    let per_statement = (tx.backend().max_params() / WIDTH).clamp(1, 500);
+    for (chunk, chunk_rows) in events.chunks(per_statement).zip(rows.chunks(per_statement)) {
+        let mut sql = String::from(
+            "INSERT INTO events (org_id, seq, occurred_at, actor, kind, subject_type, subject_id, data, prev_hash, hash) VALUES ",
+        );
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * WIDTH);
+        for (i, (e, (seq, previous, hash))) in chunk.iter().zip(chunk_rows).enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push('(');
+            for c in 1..=WIDTH {
+                if c > 1 {
+                    sql.push(',');
+                }
+                sql.push_str(&format!("${}", i * WIDTH + c));
+            }
+            sql.push(')');
+            values.extend([
+                Value::from(org),
+                Value::from(*seq),
+                Value::from(at),
+                Value::from(e.actor.as_str()),
+                Value::from(e.kind.as_str()),
+                Value::from(e.subject_type.as_str()),
+                Value::from(e.subject_id),
+                Value::from(e.data.to_string()),
+                Value::from(previous.as_str()),
+                Value::from(hash.as_str()),
+            ]);
+        }
+        tx.execute(&sql, &values).await?;
     }
     Ok(())
 }

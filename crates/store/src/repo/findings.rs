@@ -6,8 +6,6 @@
 //! table, which is what checking a million invoices needs), `Some` a few debtors (an import
 //! of one file, an edit), read through the `(org_id, debtor_id …)` indexes.
 
-use std::collections::HashMap;
-
 use jiff::Timestamp;
 use jiff::civil::Date;
 
@@ -65,51 +63,85 @@ pub struct InvoiceRowForCheck {
     pub attrs: String,
     /// JSON of the e-invoice totals.
     pub ubl_totals: Option<String>,
+    /// `(open_errors, open_warnings)` of its last check; `None`: never checked.
+    pub previous: Option<(i64, i64)>,
 }
 
+const INVOICE_COLUMNS: &str = "SELECT i.id, i.entity_id, i.debtor_id, i.series, i.number, i.kind, \
+     i.issue_date, i.due_date, i.currency, i.total, i.buyer_tax_id, i.buyer_name, i.po_number, \
+     i.contract_number, i.mentions, i.iban, i.sent_to, i.attrs, i.ubl_totals, \
+     c.open_errors, c.open_warnings FROM invoices i \
+     LEFT JOIN invoice_checks c ON c.invoice_id = i.id AND c.org_id = i.org_id \
+     WHERE i.org_id = $1";
+
+fn invoice_row(r: &Row) -> Result<InvoiceRowForCheck> {
+    Ok(InvoiceRowForCheck {
+        id: r.get(0)?,
+        entity_id: r.get(1)?,
+        debtor_id: r.get(2)?,
+        series: r.get(3)?,
+        number: r.get(4)?,
+        kind: r.get(5)?,
+        issue_date: r.date(6)?,
+        due_date: r.date(7)?,
+        currency: r.get(8)?,
+        total: r.get(9)?,
+        buyer_tax_id: r.get(10)?,
+        buyer_name: r.get(11)?,
+        po_number: r.get(12)?,
+        contract_number: r.get(13)?,
+        mentions: r.get(14)?,
+        iban: r.get(15)?,
+        sent_to: r.get(16)?,
+        attrs: r.get(17)?,
+        ubl_totals: r.get(18)?,
+        previous: match (r.get::<Option<i64>>(19)?, r.get::<Option<i64>>(20)?) {
+            (Some(e), Some(w)) => Some((e, w)),
+            _ => None,
+        },
+    })
+}
+
+/// The invoices of these debtors (every invoice when `None`), in id order, each with its
+/// last check's counts.
 pub async fn invoices(
     tx: &mut Tx,
     org: i64,
     debtors: Option<&[i64]>,
 ) -> Result<Vec<InvoiceRowForCheck>> {
-    let rows = fetch_scoped(
-        tx,
-        org,
-        "SELECT id, entity_id, debtor_id, series, number, kind, issue_date, due_date, currency, \
-         total, buyer_tax_id, buyer_name, po_number, contract_number, mentions, iban, sent_to, \
-         attrs, ubl_totals FROM invoices WHERE org_id = $1",
-        "debtor_id",
-        debtors,
-    )
-    .await?;
-    let mut out: Vec<InvoiceRowForCheck> = rows
-        .iter()
-        .map(|r| {
-            Ok(InvoiceRowForCheck {
-                id: r.get(0)?,
-                entity_id: r.get(1)?,
-                debtor_id: r.get(2)?,
-                series: r.get(3)?,
-                number: r.get(4)?,
-                kind: r.get(5)?,
-                issue_date: r.date(6)?,
-                due_date: r.date(7)?,
-                currency: r.get(8)?,
-                total: r.get(9)?,
-                buyer_tax_id: r.get(10)?,
-                buyer_name: r.get(11)?,
-                po_number: r.get(12)?,
-                contract_number: r.get(13)?,
-                mentions: r.get(14)?,
-                iban: r.get(15)?,
-                sent_to: r.get(16)?,
-                attrs: r.get(17)?,
-                ubl_totals: r.get(18)?,
-            })
-        })
-        .collect::<Result<_>>()?;
+    let rows = match debtors {
+        // See `invoices_after`: the whole organization is read along the primary key.
+        None => {
+            let sql = INVOICE_COLUMNS.replace("WHERE i.org_id = $1", "WHERE +i.org_id = $1");
+            tx.fetch_all(&sql, &args![org]).await?
+        }
+        Some(_) => fetch_scoped(tx, org, INVOICE_COLUMNS, "i.debtor_id", debtors).await?,
+    };
+    let mut out: Vec<InvoiceRowForCheck> = rows.iter().map(invoice_row).collect::<Result<_>>()?;
     out.sort_unstable_by_key(|i| i.id);
     Ok(out)
+}
+
+/// One page of the organization's invoices: the `limit` first with an id above `after`.
+/// A whole-organization check reads its invoices this way, so that a million of them never
+/// sit in memory at once.
+pub async fn invoices_after(
+    tx: &mut Tx,
+    org: i64,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<InvoiceRowForCheck>> {
+    // `+i.org_id`: with a plain `org_id = $1`, SQLite walks an (org_id, …) index and sorts
+    // every remaining invoice for each page; the id range of the primary key is the way.
+    let sql = format!(
+        "{} AND i.id > $2 ORDER BY i.id LIMIT $3",
+        INVOICE_COLUMNS.replace("WHERE i.org_id = $1", "WHERE +i.org_id = $1")
+    );
+    tx.fetch_all(&sql, &args![org, after, limit])
+        .await?
+        .iter()
+        .map(invoice_row)
+        .collect()
 }
 
 /// `(invoice_id, doc_type)` of every document linked to an invoice of the scope.
@@ -330,38 +362,6 @@ pub async fn record_checks(
         tx.execute(&sql, &values).await?;
     }
     Ok(())
-}
-
-/// Open counts by invoice id, for the invoices of the scope that were checked.
-pub async fn check_states(
-    tx: &mut Tx,
-    org: i64,
-    debtors: Option<&[i64]>,
-) -> Result<HashMap<i64, (i64, i64)>> {
-    let rows = match debtors {
-        None => {
-            tx.fetch_all(
-                "SELECT invoice_id, open_errors, open_warnings FROM invoice_checks WHERE org_id = $1",
-                &args![org],
-            )
-            .await?
-        }
-        Some(_) => {
-            fetch_scoped(
-                tx,
-                org,
-                "SELECT c.invoice_id, c.open_errors, c.open_warnings FROM invoice_checks c \
-                 JOIN invoices i ON i.id = c.invoice_id AND i.org_id = c.org_id \
-                 WHERE c.org_id = $1",
-                "i.debtor_id",
-                debtors,
-            )
-            .await?
-        }
-    };
-    rows.iter()
-        .map(|r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))
-        .collect()
 }
 
 /// A stored finding, open or closed, for pages and the API.
