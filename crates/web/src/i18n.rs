@@ -699,46 +699,6 @@ pub fn date(d: jiff::civil::Date, language: Language) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn money_and_dates_follow_the_language() {
-        assert_eq!(money(123_456_789, "RON", Language::Ro), "1.234.567,89 RON");
-        assert_eq!(
-            money(-123_456_789, "EUR", Language::En),
-            "-1,234,567.89 EUR"
-        );
-        assert_eq!(money(5, "RON", Language::Ro), "0,05 RON");
-        assert_eq!(money(1000, "JPY", Language::Ro), "1.000 JPY");
-        assert_eq!(
-            date(jiff::civil::date(2026, 3, 1), Language::Ro),
-            "01.03.2026"
-        );
-    }
-
-    #[test]
-    fn every_finding_code_and_document_type_has_words_in_both_languages() {
-        use creanta_domain::check::FindingCode;
-        use creanta_domain::model::DocType;
-        for c in FindingCode::ALL {
-            let (ro, en) = (
-                finding_label(c.code(), Language::Ro),
-                finding_label(c.code(), Language::En),
-            );
-            assert!(ro != c.code() && en != c.code() && ro != en, "{c}");
-        }
-        for d in DocType::ALL {
-            assert!(
-                doc_type_label(d.code(), Language::Ro) != d.code() || d.code() == "contract",
-                "{d}"
-            );
-            assert!(!doc_type_label(d.code(), Language::En).is_empty());
-        }
-    }
-}
-
 /// Texts of the outbox and delivery screens.
 pub struct MailTexts {
     pub hint: &'static str,
@@ -930,5 +890,45 @@ pub fn message_kind_label(kind: &str, language: Language) -> &str {
         ("statement", Language::En) => "statement",
         ("other", Language::En) => "other",
         (other, _) => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_and_dates_follow_the_language() {
+        assert_eq!(money(123_456_789, "RON", Language::Ro), "1.234.567,89 RON");
+        assert_eq!(
+            money(-123_456_789, "EUR", Language::En),
+            "-1,234,567.89 EUR"
+        );
+        assert_eq!(money(5, "RON", Language::Ro), "0,05 RON");
+        assert_eq!(money(1000, "JPY", Language::Ro), "1.000 JPY");
+        assert_eq!(
+            date(jiff::civil::date(2026, 3, 1), Language::Ro),
+            "01.03.2026"
+        );
+    }
+
+    #[test]
+    fn every_finding_code_and_document_type_has_words_in_both_languages() {
+        use creanta_domain::check::FindingCode;
+        use creanta_domain::model::DocType;
+        for c in FindingCode::ALL {
+            let (ro, en) = (
+                finding_label(c.code(), Language::Ro),
+                finding_label(c.code(), Language::En),
+            );
+            assert!(ro != c.code() && en != c.code() && ro != en, "{c}");
+        }
+        for d in DocType::ALL {
+            assert!(
+                doc_type_label(d.code(), Language::Ro) != d.code() || d.code() == "contract",
+                "{d}"
+            );
+            assert!(!doc_type_label(d.code(), Language::En).is_empty());
+        }
     }
 }
