@@ -19,16 +19,17 @@
 
 use std::collections::HashMap;
 
-use creanta_domain::check::{doc_label, format_money, is_email, split_addresses};
+use creanta_domain::check::doc_label;
 use creanta_domain::model::{DocType, Language};
-use creanta_domain::money::{Currency, Money};
 use creanta_store::repo::events::{self, NewEvent};
 use creanta_store::repo::{outbox as outbox_repo, users};
 use creanta_store::{Row, args};
 use jiff::civil::Date;
-use lettre::message::Mailbox;
 use serde::Serialize;
 
+use crate::mailing::{
+    amount_text, date_text, entity_ibans, fallback_sender, finance_contacts, reply_to, sender,
+};
 use crate::outbox::{
     self, Attachment, MailSettings, MessageKind, NewMessage, OutboxReport, deliver_outbox_at,
 };
@@ -242,9 +243,7 @@ pub async fn deliver_invoices_at(
 
     let contacts = finance_contacts(&mut tx, org).await?;
     let ibans = entity_ibans(&mut tx, org).await?;
-    let fallback: Mailbox = settings.from_fallback.parse().map_err(|e| {
-        AppError::Invalid(format!("sender address {:?}: {e}", settings.from_fallback))
-    })?;
+    let fallback = fallback_sender(&settings.from_fallback)?;
     for c in ready {
         let Some(to) = contacts.get(&c.debtor_id).filter(|v| !v.is_empty()) else {
             report.no_recipient.push(c.r.clone());
@@ -256,12 +255,8 @@ pub async fn deliver_invoices_at(
             continue;
         }
         let lang: Language = c.language.parse().unwrap_or(Language::Ro);
-        let from = sender(&c, &fallback);
-        let reply_to = c
-            .owner_email
-            .as_deref()
-            .filter(|e| is_email(e))
-            .and_then(|e| e.trim().parse::<Mailbox>().ok());
+        let from = sender(&c.entity_name, &c.entity_attrs, &fallback);
+        let reply_to = reply_to(c.owner_email.as_deref());
         let accounts: Vec<String> = match ibans.get(&c.entity_id) {
             Some(list) if !list.is_empty() => list.clone(),
             _ => c.invoice_iban.iter().cloned().collect(),
@@ -318,59 +313,6 @@ async fn open_error_codes(
     Ok(map)
 }
 
-/// The finance contacts' mailboxes per debtor (a contact's field may hold several addresses).
-async fn finance_contacts(
-    tx: &mut creanta_store::Tx,
-    org: i64,
-) -> Result<HashMap<i64, Vec<Mailbox>>, AppError> {
-    let mut map: HashMap<i64, Vec<Mailbox>> = HashMap::new();
-    for r in tx
-        .fetch_all(
-            "SELECT debtor_id, name, email FROM contacts WHERE org_id = $1 AND role = $2 \
-             AND email IS NOT NULL ORDER BY debtor_id, is_primary DESC, id",
-            &args![org, "finance"],
-        )
-        .await?
-    {
-        let debtor: i64 = r.get(0)?;
-        let name: String = r.get(1)?;
-        let email: String = r.get(2)?;
-        let list = map.entry(debtor).or_default();
-        for addr in split_addresses(&email) {
-            if !is_email(&addr) {
-                continue;
-            }
-            let Ok(address) = addr.parse() else { continue };
-            if list.iter().any(|m| m.email == address) {
-                continue;
-            }
-            let name = name.trim();
-            list.push(Mailbox::new(
-                (!name.is_empty()).then(|| name.to_owned()),
-                address,
-            ));
-        }
-    }
-    Ok(map)
-}
-
-async fn entity_ibans(
-    tx: &mut creanta_store::Tx,
-    org: i64,
-) -> Result<HashMap<i64, Vec<String>>, AppError> {
-    let mut map: HashMap<i64, Vec<String>> = HashMap::new();
-    for r in tx
-        .fetch_all(
-            "SELECT entity_id, iban FROM entity_accounts WHERE org_id = $1 ORDER BY id",
-            &args![org],
-        )
-        .await?
-    {
-        map.entry(r.get(0)?).or_default().push(r.get(1)?);
-    }
-    Ok(map)
-}
-
 /// The invoice file (every `invoice_pdf`, or else the e-Factura XML) and the linked documents
 /// of the required types, each with its type.
 async fn attachments_for(
@@ -422,36 +364,6 @@ async fn attachments_for(
         }
     }
     Ok(out)
-}
-
-/// From: the issuing entity's `email` attribute, else the configured fallback address, with
-/// the entity's name.
-fn sender(c: &Candidate, fallback: &Mailbox) -> Mailbox {
-    let attrs: serde_json::Value = serde_json::from_str(&c.entity_attrs).unwrap_or_default();
-    let own = ["email", "e-mail", "mail"]
-        .iter()
-        .find_map(|k| attrs.get(*k).and_then(|v| v.as_str()))
-        .map(str::trim)
-        .filter(|e| is_email(e))
-        .and_then(|e| e.parse().ok());
-    Mailbox::new(
-        Some(c.entity_name.clone()),
-        own.unwrap_or_else(|| fallback.email.clone()),
-    )
-}
-
-fn date_text(d: Date, lang: Language) -> String {
-    match lang {
-        Language::Ro => format!("{:02}.{:02}.{}", d.day(), d.month(), d.year()),
-        Language::En => d.to_string(),
-    }
-}
-
-fn amount_text(minor: i64, currency: &str, lang: Language) -> String {
-    match Currency::parse(currency) {
-        Ok(cur) => format_money(Money::new(minor, cur), lang),
-        Err(_) => format!("{minor} {currency}"),
-    }
 }
 
 /// Subject and plain-text body in the debtor's language.

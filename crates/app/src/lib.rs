@@ -3,11 +3,13 @@
 
 pub mod accounts;
 pub mod bench;
+pub mod calendar;
 pub mod check;
 pub mod deliver;
 pub mod demo;
 pub mod edit;
 pub mod import;
+mod mailing;
 pub mod outbox;
 pub mod prevention;
 pub mod reports;

@@ -196,6 +196,26 @@ enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// The daily run of the action calendar: plan the day's steps for every late debtor,
+    /// record them, queue the day's one message per debtor and deliver the outbox.
+    Run {
+        /// The day to run (default: today in the organization's time zone).
+        #[arg(long)]
+        date: Option<Date>,
+        /// Plan and report only: nothing is recorded, queued or sent.
+        #[arg(long)]
+        dry_run: bool,
+        /// Record and queue, but leave the outbox for a later `creanta deliver` or run.
+        #[arg(long)]
+        no_send: bool,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Action calendars: list, export and import them as TOML.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
     /// Open amounts per debtor by days past due, with totals per currency.
     Aging {
         #[arg(long)]
@@ -203,6 +223,19 @@ enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// The policies and their steps.
+    List {
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Writes every policy as TOML (to stdout, or FILE).
+    Export { file: Option<PathBuf> },
+    /// Reads policies from a TOML file written by `export` (all or nothing).
+    Import { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -607,6 +640,53 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 creanta_app::deliver::deliver_invoices(&app, day, CLI_ACTOR, &settings).await?;
             print_delivery(&report, *format)?;
         }
+        Command::Run {
+            date,
+            dry_run,
+            no_send,
+            format,
+        } => {
+            let app = App::open(&cfg, &cli.org).await?;
+            let settings = creanta_app::outbox::MailSettings::from_env(&cfg.data_dir)?;
+            let opts = creanta_app::calendar::RunOptions {
+                date: date.unwrap_or_else(|| app.today()),
+                dry_run: *dry_run,
+                send: !*no_send,
+                actor: CLI_ACTOR.to_owned(),
+            };
+            let report = creanta_app::calendar::run(&app, &opts, &settings).await?;
+            print_run(&report, *format)?;
+        }
+        Command::Policy { command } => {
+            let app = App::open(&cfg, &cli.org).await?;
+            match command {
+                PolicyCommand::List { format } => {
+                    let (policies, default) = creanta_app::calendar::policies(&app).await?;
+                    print_policies(&policies, &default, *format)?;
+                }
+                PolicyCommand::Export { file } => {
+                    let text = creanta_app::calendar::export_toml(&app).await?;
+                    match file {
+                        Some(path) => std::fs::write(path, text)
+                            .with_context(|| format!("writing {}", path.display()))?,
+                        None => print!("{text}"),
+                    }
+                }
+                PolicyCommand::Import { file } => {
+                    let text = std::fs::read_to_string(file)
+                        .with_context(|| format!("reading {}", file.display()))?;
+                    let name = file.display().to_string();
+                    let r =
+                        creanta_app::calendar::import_toml(&app, &name, &text, CLI_ACTOR).await?;
+                    println!(
+                        "{name}: {} created, {} updated, {} unchanged",
+                        r.created.len(),
+                        r.updated.len(),
+                        r.unchanged.len()
+                    );
+                }
+            }
+        }
         Command::Aging { date, format } => {
             let app = App::open(&cfg, &cli.org).await?;
             let day = date.unwrap_or_else(|| app.today());
@@ -899,6 +979,111 @@ fn creanta_store_filter(
 /// Currencies come from our own database, where they were checked on import.
 fn currency(code: &str) -> Currency {
     Currency::parse(code).unwrap_or(Currency::RON)
+}
+
+fn print_run(r: &creanta_app::calendar::RunReport, format: Format) -> anyhow::Result<()> {
+    let mut sheet = Sheet::new(&[
+        ("debtor", false),
+        ("step", false),
+        ("kind", false),
+        ("status", false),
+        ("why", false),
+    ]);
+    for a in &r.actions {
+        let why = a
+            .invoices
+            .iter()
+            .map(|i| i.reason.as_str())
+            .collect::<Vec<_>>()
+            .join("; ");
+        sheet.push(vec![
+            format!("{} {}", a.debtor_code, a.debtor_name),
+            format!("{} ({:+})", a.step, a.offset),
+            a.kind.to_string(),
+            if a.recorded || r.dry_run {
+                a.status.clone()
+            } else {
+                format!("{} (recorded before)", a.status)
+            },
+            why,
+        ]);
+    }
+    for s in &r.skipped {
+        sheet.push(vec![
+            format!("debtor #{}", s.debtor_id),
+            s.step.clone().unwrap_or_default(),
+            String::new(),
+            "skipped".into(),
+            format!("invoice {}: {}", s.label, s.why),
+        ]);
+    }
+    output::print(format, &sheet, &serde_json::to_value(r)?)?;
+    if format == Format::Table {
+        let mut line = format!(
+            "{}: {} actions ({} new), {} messages queued, {} tasks, {} skipped, {} up to date, {} not yet due",
+            r.date,
+            r.actions.len(),
+            r.recorded,
+            r.messages_queued,
+            r.tasks_created,
+            r.skipped.len(),
+            r.up_to_date,
+            r.not_yet_due
+        );
+        if r.dry_run {
+            line.push_str(" — dry run, nothing recorded");
+        }
+        if let Some(o) = &r.outbox {
+            line.push_str(&format!(
+                "; outbox: {} sent, {} written, {} retrying, {} failed, {} uncertain, {} cancelled",
+                o.sent, o.written, o.retrying, o.failed, o.uncertain, o.cancelled
+            ));
+        }
+        eprintln!("{line}");
+    }
+    Ok(())
+}
+
+fn print_policies(
+    policies: &[creanta_domain::dunning::Policy],
+    default: &str,
+    format: Format,
+) -> anyhow::Result<()> {
+    let mut sheet = Sheet::new(&[
+        ("policy", false),
+        ("step", false),
+        ("offset", true),
+        ("kind", false),
+        ("template", false),
+        ("minimum", false),
+        ("approval", false),
+    ]);
+    for p in policies {
+        let name = if p.code == default {
+            format!("{} (default)", p.code)
+        } else {
+            p.code.clone()
+        };
+        for s in &p.steps {
+            let minimum = s
+                .min_open
+                .iter()
+                .map(|(c, m)| format!("{} {c}", creanta_domain::format_amount(*m, *c)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            sheet.push(vec![
+                name.clone(),
+                s.code.clone(),
+                s.offset.to_string(),
+                s.kind.to_string(),
+                s.template.clone(),
+                minimum,
+                if s.needs_approval { "yes" } else { "" }.to_owned(),
+            ]);
+        }
+    }
+    let json = serde_json::json!({ "default": default, "policies": policies });
+    output::print(format, &sheet, &json)
 }
 
 fn print_delivery(r: &creanta_app::deliver::DeliveryReport, format: Format) -> anyhow::Result<()> {

@@ -6,6 +6,7 @@
 pub mod aging;
 pub mod calendar;
 pub mod check;
+pub mod dunning;
 pub mod ids;
 pub mod model;
 pub mod money;

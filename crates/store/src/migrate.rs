@@ -46,6 +46,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_outbox.sql"),
         postgres: include_str!("../migrations/postgres/0006_outbox.sql"),
     },
+    Migration {
+        version: 7,
+        name: "calendar",
+        sqlite: include_str!("../migrations/sqlite/0007_calendar.sql"),
+        postgres: include_str!("../migrations/postgres/0007_calendar.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

@@ -231,6 +231,20 @@ pub async fn apply_with_ids(
                 ctx.summary.findings_closed = checked.findings_closed;
             }
         }
+        if matches!(kind, ImportKind::Payments | ImportKind::Invoices) {
+            // A payment or a credit note takes effect at once (DESIGN.md, "The daily run",
+            // point 6): reminders about invoices now paid are cancelled before they go out.
+            let cancelled = crate::calendar::holds::cancel_stale(
+                &mut ctx.tx,
+                ctx.org,
+                &distinct(&ctx.touched),
+                ctx.app.today(),
+                "import",
+                crate::now(),
+            )
+            .await?;
+            ctx.summary.actions_cancelled = cancelled.len();
+        }
     }
     ctx.tx.commit().await?;
     Ok((ctx.summary, ctx.document_ids))

@@ -117,6 +117,9 @@ pub struct ImportSummary {
     /// The pre-flight check run on what the import wrote.
     pub findings_opened: usize,
     pub findings_closed: usize,
+    /// Pending calendar actions (and their unsent messages) that the payments or credit
+    /// notes made pointless.
+    pub actions_cancelled: usize,
 }
 
 impl fmt::Display for ImportSummary {

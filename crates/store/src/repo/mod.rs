@@ -1,6 +1,7 @@
 //! Queries. Generic ones work on any [`Record`]; the modules hold the specific ones.
 
 pub mod api_views;
+pub mod calendar;
 pub mod debtor_list;
 pub mod entities;
 pub mod events;

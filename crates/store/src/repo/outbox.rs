@@ -250,6 +250,19 @@ pub async fn set_final(
     Ok(())
 }
 
+/// Cancels a message that was not sent yet (queued, or failed and waiting for a person); a
+/// message being sent, sent, or uncertain is left alone. Returns whether it was cancelled.
+pub async fn cancel_pending(tx: &mut Tx, org: i64, id: i64, reason: &str) -> Result<bool> {
+    let n = tx
+        .execute(
+            "UPDATE outbox SET status = $1, cancelled_reason = $2, lease_until = NULL \
+             WHERE org_id = $3 AND id = $4 AND status IN ($5, $6)",
+            &args!["cancelled", reason, org, id, "queued", "failed"],
+        )
+        .await?;
+    Ok(n > 0)
+}
+
 /// Puts a failed or uncertain message back in the queue, keeping its Message-ID.
 pub async fn requeue(tx: &mut Tx, org: i64, id: i64, now: i64) -> Result<u64> {
     tx.execute(

@@ -1,0 +1,654 @@
+//! `creanta run`: one day of the action calendar (DESIGN.md, "The daily run").
+//!
+//! In one transaction: read the open invoices with their policies, holds and done steps; plan
+//! the day ([`creanta_domain::dunning::plan_day`]); record each action under its key
+//! `debtor:policy:step:date` and queue the day's one message per debtor in the outbox under
+//! `dunning:debtor:date`. Running the same date again, or several runs at once, records and
+//! queues nothing twice: the keys are unique, and on PostgreSQL a concurrent run waits on the
+//! first one's keys and then finds them taken. Then, unless told not to, the outbox is
+//! delivered — a crash before that only leaves messages queued for the next delivery.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use creanta_domain::dunning::{
+    ActionKind, Communication, Context, DayPlan, DueInvoice, PlannedAction, PolicyChoice,
+    RunInvoice, Skipped, plan_day,
+};
+use creanta_domain::model::Language;
+use creanta_domain::money::{Currency, Money};
+use creanta_store::Tx;
+use creanta_store::args;
+use creanta_store::repo::calendar::{self as repo, NewAction, OpenInvoiceRow};
+use creanta_store::repo::events::{self, NewEvent};
+use jiff::civil::Date;
+use serde::Serialize;
+
+use super::holds::Holds;
+use super::templates::{
+    self, IbanVars, InvoiceVars, PartyVars, StepVars, Template, TemplateContext, TotalVars,
+};
+use crate::mailing::{
+    amount_text, date_text, entity_ibans, fallback_sender, finance_contacts, reply_to, sender,
+};
+use crate::outbox::{self, MailSettings, MessageKind, NewMessage, OutboxReport};
+use crate::{App, AppError};
+
+/// How to run a day.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub date: Date,
+    /// Plan and report only; nothing is written.
+    pub dry_run: bool,
+    /// Deliver the outbox after queueing (`--no-send` turns it off).
+    pub send: bool,
+    pub actor: String,
+}
+
+/// One action of the day, as reported.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionReport {
+    pub key: String,
+    pub debtor_id: i64,
+    pub debtor_code: String,
+    pub debtor_name: String,
+    pub policy: String,
+    pub step: String,
+    pub offset: i32,
+    pub kind: ActionKind,
+    /// `queued` (in the day's message), `task` (for the owner), `awaiting_approval`,
+    /// `no_recipient` (a task: no finance contact with an e-mail), or `planned` (dry run).
+    pub status: String,
+    /// Key of the message it goes out in.
+    pub message: Option<String>,
+    /// False when an earlier (or concurrent) run of the same date had recorded it.
+    pub recorded: bool,
+    pub invoices: Vec<DueInvoice>,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    pub date: Date,
+    pub dry_run: bool,
+    pub actions: Vec<ActionReport>,
+    pub skipped: Vec<Skipped>,
+    pub not_yet_due: usize,
+    pub up_to_date: usize,
+    /// Actions written by this run.
+    pub recorded: usize,
+    pub messages_queued: usize,
+    pub tasks_created: usize,
+    pub outbox: Option<OutboxReport>,
+}
+
+/// Runs `opts.date` for the organization (see the module documentation).
+pub async fn run(
+    app: &App,
+    opts: &RunOptions,
+    settings: &MailSettings,
+) -> Result<RunReport, AppError> {
+    let now = crate::now();
+    let org = app.org_id();
+    let mut tx = app.store.begin().await?;
+    let (policies, default) = super::policies_in(&mut tx, org).await?;
+    let open = repo::open_invoices(&mut tx, org, None).await?;
+    let mut done = repo::done_steps(&mut tx, org).await?;
+    let holds = Holds::load(&mut tx, org, opts.date).await?;
+    let contacted: HashSet<i64> = repo::contacted_on(&mut tx, org, opts.date)
+        .await?
+        .into_iter()
+        .collect();
+    let (invoices, facts) = run_invoices(open, &mut done, &holds);
+    let plan = plan_day(
+        &Context {
+            day: opts.date,
+            policies: &policies,
+            default_policy: &default,
+            contacted_today: &contacted,
+        },
+        &invoices,
+    );
+    drop(invoices);
+    let mut report = RunReport {
+        date: opts.date,
+        dry_run: opts.dry_run,
+        actions: Vec::with_capacity(plan.actions.len()),
+        skipped: Vec::new(),
+        not_yet_due: plan.not_yet_due,
+        up_to_date: plan.up_to_date,
+        recorded: 0,
+        messages_queued: 0,
+        tasks_created: 0,
+        outbox: None,
+    };
+    let people = People::load(&mut tx, org, &plan).await?;
+    if opts.dry_run {
+        for a in &plan.actions {
+            let status = "planned".to_owned();
+            let message = a
+                .communication
+                .map(|c| message_key(&plan.communications[c]));
+            report
+                .actions
+                .push(action_report(a, &people, status, message, false));
+        }
+        report.skipped = plan.skipped;
+        return Ok(report);
+    }
+
+    let fallback = fallback_sender(&settings.from_fallback)?;
+    let contacts = finance_contacts(&mut tx, org).await?;
+    let ibans = entity_ibans(&mut tx, org).await?;
+    let saved = saved_templates(&mut tx, org).await?;
+    let mut statuses: Vec<Option<(String, Option<String>, bool)>> = vec![None; plan.actions.len()];
+    let mut evs = Vec::new();
+
+    for c in &plan.communications {
+        let lead = &plan.actions[c.lead];
+        let debtor = people.debtor(c.debtor_id);
+        let to = contacts.get(&c.debtor_id).filter(|v| !v.is_empty());
+        let mut recorded_ids = Vec::new();
+        for &a in &c.actions {
+            let action = &plan.actions[a];
+            let status = match (to.is_some(), action.step.kind) {
+                (false, _) | (true, ActionKind::Letter) => "open",
+                (true, _) => "done",
+            };
+            let id = record(&mut tx, org, opts, action, status, debtor, now).await?;
+            let label = if to.is_some() {
+                "queued"
+            } else {
+                "no_recipient"
+            };
+            statuses[a] = Some((label.to_owned(), Some(message_key(c)), id.is_some()));
+            if let Some(id) = id {
+                report.recorded += 1;
+                if status == "open" {
+                    report.tasks_created += 1;
+                }
+                recorded_ids.push(id);
+                evs.push(action_event(opts, id, action, status));
+            }
+        }
+        let Some(to) = to else { continue };
+        if recorded_ids.is_empty() {
+            continue;
+        }
+        let lang = debtor.language;
+        let template = template_for(&saved, &lead.step.template, lang)?;
+        let ctx = context(c, &plan, &people, &facts, &ibans, opts.date, lang);
+        let rendered = template
+            .render(&ctx)
+            .map_err(|e| AppError::Invalid(e.to_string()))?;
+        let entity = people.entity(facts[&lead.invoices[0].invoice_id].entity_id);
+        let message = NewMessage {
+            idempotency_key: message_key(c),
+            kind: match lead.step.kind {
+                ActionKind::Letter => MessageKind::Notice,
+                _ => MessageKind::Reminder,
+            },
+            debtor_id: Some(c.debtor_id),
+            invoice_ids: c
+                .actions
+                .iter()
+                .flat_map(|&a| plan.actions[a].invoices.iter().map(|i| i.invoice_id))
+                .collect(),
+            from: sender(&entity.name, &entity.attrs, &fallback),
+            reply_to: reply_to(debtor.owner_email.as_deref()),
+            to: to.clone(),
+            subject: rendered.subject,
+            body_text: rendered.body_text,
+            body_html: rendered.body_html,
+            attachments: Vec::new(),
+        };
+        if let Some(outbox_id) = outbox::enqueue(&mut tx, org, now, &opts.actor, &message).await? {
+            report.messages_queued += 1;
+            for id in recorded_ids {
+                repo::set_action_outbox(&mut tx, org, id, outbox_id).await?;
+            }
+        }
+    }
+
+    for (i, a) in plan.actions.iter().enumerate() {
+        if statuses[i].is_some() {
+            continue;
+        }
+        let status = if a.step.needs_approval {
+            "awaiting_approval"
+        } else {
+            "open"
+        };
+        let debtor = people.debtor(a.debtor_id);
+        let id = record(&mut tx, org, opts, a, status, debtor, now).await?;
+        if let Some(id) = id {
+            report.recorded += 1;
+            report.tasks_created += 1;
+            evs.push(action_event(opts, id, a, status));
+        }
+        let label = if status == "open" { "task" } else { status };
+        statuses[i] = Some((label.to_owned(), None, id.is_some()));
+    }
+
+    evs.push(NewEvent {
+        actor: opts.actor.clone(),
+        kind: "calendar.run".into(),
+        subject_type: "organization".into(),
+        subject_id: Some(org),
+        data: serde_json::json!({
+            "date": opts.date, "recorded": report.recorded,
+            "messages_queued": report.messages_queued, "tasks_created": report.tasks_created,
+            "skipped": plan.skipped.len(),
+        }),
+    });
+    if report.recorded > 0 {
+        events::append(&mut tx, org, now, &evs).await?;
+    }
+    tx.commit().await?;
+
+    for (a, s) in plan.actions.iter().zip(statuses) {
+        let (status, message, recorded) = s.expect("every action has a status");
+        report
+            .actions
+            .push(action_report(a, &people, status, message, recorded));
+    }
+    report.skipped = plan.skipped;
+    if opts.send {
+        report.outbox = Some(outbox::deliver_outbox_at(app, settings, now).await?);
+    }
+    Ok(report)
+}
+
+fn message_key(c: &Communication) -> String {
+    format!("dunning:{}", c.key)
+}
+
+/// What the run keeps about an open invoice beyond what planning needs.
+struct InvoiceFacts {
+    entity_id: i64,
+    issue_date: Date,
+    total: i64,
+    currency: String,
+}
+
+fn run_invoices(
+    open: Vec<OpenInvoiceRow>,
+    done: &mut HashMap<i64, Vec<String>>,
+    holds: &Holds,
+) -> (Vec<RunInvoice>, HashMap<i64, InvoiceFacts>) {
+    let mut facts = HashMap::with_capacity(open.len());
+    let mut out = Vec::with_capacity(open.len());
+    for r in open {
+        // An invoice in a currency we cannot read is not pursued rather than mis-stated.
+        let Ok(currency) = Currency::parse(&r.currency) else {
+            continue;
+        };
+        facts.insert(
+            r.id,
+            InvoiceFacts {
+                entity_id: r.entity_id,
+                issue_date: r.issue_date,
+                total: r.total,
+                currency: r.currency,
+            },
+        );
+        out.push(RunInvoice {
+            id: r.id,
+            debtor_id: r.debtor_id,
+            label: format!("{}{}", r.series, r.number),
+            due_date: r.due_date,
+            open: Money::new(r.open, currency),
+            policy: PolicyChoice {
+                invoice: r.invoice_policy,
+                contract: r.contract_policy,
+                debtor: r.debtor_policy,
+            },
+            done: done.remove(&r.id).unwrap_or_default(),
+            holds: holds.of(r.id, r.debtor_id),
+        });
+    }
+    (out, facts)
+}
+
+async fn record(
+    tx: &mut Tx,
+    org: i64,
+    opts: &RunOptions,
+    a: &PlannedAction,
+    status: &str,
+    debtor: &DebtorInfo,
+    now: jiff::Timestamp,
+) -> Result<Option<i64>, AppError> {
+    let reason = a
+        .invoices
+        .iter()
+        .map(|i| i.reason.as_str())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let row = NewAction {
+        key: &a.key,
+        debtor_id: a.debtor_id,
+        run_date: opts.date,
+        policy: &a.policy,
+        step: &a.step.code,
+        step_offset: a.step.offset,
+        kind: a.step.kind.code(),
+        status,
+        owner_email: debtor.owner_email.as_deref(),
+        reason: &reason,
+        invoices: a
+            .invoices
+            .iter()
+            .map(|i| (i.invoice_id, a.step.code.as_str()))
+            .collect(),
+    };
+    Ok(repo::insert_action(tx, org, &row, now).await?)
+}
+
+fn action_event(opts: &RunOptions, id: i64, a: &PlannedAction, status: &str) -> NewEvent {
+    NewEvent {
+        actor: opts.actor.clone(),
+        kind: "action.planned".into(),
+        subject_type: "action".into(),
+        subject_id: Some(id),
+        data: serde_json::json!({
+            "key": a.key, "debtor_id": a.debtor_id, "policy": a.policy, "step": a.step.code,
+            "kind": a.step.kind, "status": status,
+            "invoices": a.invoices.iter().map(|i| serde_json::json!({
+                "invoice_id": i.invoice_id, "open": i.open.minor, "currency": i.open.currency,
+                "reason": i.reason,
+            })).collect::<Vec<_>>(),
+        }),
+    }
+}
+
+fn action_report(
+    a: &PlannedAction,
+    people: &People,
+    status: String,
+    message: Option<String>,
+    recorded: bool,
+) -> ActionReport {
+    let d = people.debtor(a.debtor_id);
+    ActionReport {
+        key: a.key.clone(),
+        debtor_id: a.debtor_id,
+        debtor_code: d.code.clone(),
+        debtor_name: d.name.clone(),
+        policy: a.policy.clone(),
+        step: a.step.code.clone(),
+        offset: a.step.offset,
+        kind: a.step.kind,
+        status,
+        message,
+        recorded,
+        invoices: a.invoices.clone(),
+    }
+}
+
+struct DebtorInfo {
+    code: String,
+    name: String,
+    tax_id: String,
+    address: String,
+    language: Language,
+    owner_email: Option<String>,
+}
+
+struct EntityInfo {
+    name: String,
+    tax_id: String,
+    address: String,
+    attrs: String,
+}
+
+/// Debtors with an action today, every entity, and the users who sign.
+struct People {
+    debtors: HashMap<i64, DebtorInfo>,
+    entities: HashMap<i64, EntityInfo>,
+    users: HashMap<String, String>,
+    unknown_debtor: DebtorInfo,
+    unknown_entity: EntityInfo,
+}
+
+impl People {
+    async fn load(tx: &mut Tx, org: i64, plan: &DayPlan) -> Result<People, AppError> {
+        let mut wanted: Vec<i64> = plan.actions.iter().map(|a| a.debtor_id).collect();
+        wanted.dedup();
+        let mut debtors = HashMap::with_capacity(wanted.len());
+        for chunk in wanted.chunks(500) {
+            let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "SELECT id, code, name, tax_id, address, city, language, owner_email FROM debtors \
+                 WHERE org_id = $1 AND id IN ({})",
+                marks.join(",")
+            );
+            let mut values = vec![creanta_store::Value::from(org)];
+            values.extend(chunk.iter().map(|&d| creanta_store::Value::from(d)));
+            for r in tx.fetch_all(&sql, &values).await? {
+                let language: String = r.get(6)?;
+                debtors.insert(
+                    r.get::<i64>(0)?,
+                    DebtorInfo {
+                        code: r.get(1)?,
+                        name: r.get(2)?,
+                        tax_id: r.get(3)?,
+                        address: join_address(r.get(4)?, r.get(5)?),
+                        language: language.parse().unwrap_or(Language::Ro),
+                        owner_email: r.get(7)?,
+                    },
+                );
+            }
+        }
+        let mut entities = HashMap::new();
+        for r in tx
+            .fetch_all(
+                "SELECT id, name, tax_id, address, city, attrs FROM entities WHERE org_id = $1",
+                &args![org],
+            )
+            .await?
+        {
+            entities.insert(
+                r.get::<i64>(0)?,
+                EntityInfo {
+                    name: r.get(1)?,
+                    tax_id: r.get(2)?,
+                    address: join_address(r.get(3)?, r.get(4)?),
+                    attrs: r.get(5)?,
+                },
+            );
+        }
+        let mut users = HashMap::new();
+        for r in tx
+            .fetch_all(
+                "SELECT email, name FROM users WHERE org_id = $1",
+                &args![org],
+            )
+            .await?
+        {
+            users.insert(r.get::<String>(0)?.to_lowercase(), r.get(1)?);
+        }
+        Ok(People {
+            debtors,
+            entities,
+            users,
+            unknown_debtor: DebtorInfo {
+                code: String::new(),
+                name: String::new(),
+                tax_id: String::new(),
+                address: String::new(),
+                language: Language::Ro,
+                owner_email: None,
+            },
+            unknown_entity: EntityInfo {
+                name: String::new(),
+                tax_id: String::new(),
+                address: String::new(),
+                attrs: "{}".into(),
+            },
+        })
+    }
+
+    fn debtor(&self, id: i64) -> &DebtorInfo {
+        self.debtors.get(&id).unwrap_or(&self.unknown_debtor)
+    }
+
+    fn entity(&self, id: i64) -> &EntityInfo {
+        self.entities.get(&id).unwrap_or(&self.unknown_entity)
+    }
+}
+
+fn join_address(address: Option<String>, city: Option<String>) -> String {
+    [address, city]
+        .into_iter()
+        .flatten()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+async fn saved_templates(
+    tx: &mut Tx,
+    org: i64,
+) -> Result<HashMap<(String, String), Template>, AppError> {
+    let mut map = HashMap::new();
+    for t in repo::templates(tx, org).await? {
+        let Ok(language) = t.language.parse::<Language>() else {
+            continue;
+        };
+        map.insert(
+            (t.code.clone(), t.language.clone()),
+            Template {
+                code: t.code,
+                language,
+                subject: t.subject,
+                body_text: t.body_text,
+                body_html: t.body_html,
+                builtin: false,
+            },
+        );
+    }
+    Ok(map)
+}
+
+/// The organization's template, else the built-in one, in `lang` (else in Romanian).
+fn template_for(
+    saved: &HashMap<(String, String), Template>,
+    code: &str,
+    lang: Language,
+) -> Result<Template, AppError> {
+    [lang, Language::Ro]
+        .into_iter()
+        .find_map(|l| {
+            saved
+                .get(&(code.to_owned(), l.code().to_owned()))
+                .cloned()
+                .or_else(|| templates::builtin(code, l))
+        })
+        .ok_or_else(|| AppError::Invalid(format!("no template {code:?} ({lang})")))
+}
+
+fn context(
+    c: &Communication,
+    plan: &DayPlan,
+    people: &People,
+    facts: &HashMap<i64, InvoiceFacts>,
+    ibans: &HashMap<i64, Vec<String>>,
+    day: Date,
+    lang: Language,
+) -> TemplateContext {
+    let lead = &plan.actions[c.lead];
+    let debtor = people.debtor(c.debtor_id);
+    let mut invoices: Vec<&DueInvoice> = c
+        .actions
+        .iter()
+        .flat_map(|&a| plan.actions[a].invoices.iter())
+        .collect();
+    invoices.sort_by_key(|i| (i.due_date, i.invoice_id));
+    let mut totals: BTreeMap<String, i64> = BTreeMap::new();
+    let mut entity_ids: Vec<i64> = Vec::new();
+    let vars: Vec<InvoiceVars> = invoices
+        .iter()
+        .map(|i| {
+            let f = &facts[&i.invoice_id];
+            *totals.entry(f.currency.clone()).or_default() += i.open.minor;
+            if !entity_ids.contains(&f.entity_id) {
+                entity_ids.push(f.entity_id);
+            }
+            InvoiceVars {
+                number: i.label.clone(),
+                issue_date: date_text(f.issue_date, lang),
+                due_date: date_text(i.due_date, lang),
+                total: amount_text(f.total, &f.currency, lang),
+                open: amount_text(i.open.minor, &f.currency, lang),
+                days_late: i.days_late,
+                late: templates::late_text(i.days_late, lang),
+                entity: people.entity(f.entity_id).name.clone(),
+            }
+        })
+        .collect();
+    let lead_entity = people.entity(facts[&lead.invoices[0].invoice_id].entity_id);
+    let owner_email = debtor.owner_email.clone().unwrap_or_default();
+    let owner_name = people
+        .users
+        .get(&owner_email.to_lowercase())
+        .cloned()
+        .unwrap_or_default();
+    TemplateContext {
+        entity: PartyVars {
+            name: lead_entity.name.clone(),
+            code: String::new(),
+            tax_id: lead_entity.tax_id.clone(),
+            address: lead_entity.address.clone(),
+            email: String::new(),
+        },
+        debtor: PartyVars {
+            name: debtor.name.clone(),
+            code: debtor.code.clone(),
+            tax_id: debtor.tax_id.clone(),
+            address: debtor.address.clone(),
+            email: String::new(),
+        },
+        owner: PartyVars {
+            name: owner_name,
+            code: String::new(),
+            tax_id: String::new(),
+            address: String::new(),
+            email: owner_email,
+        },
+        step: StepVars {
+            code: lead.step.code.clone(),
+            offset: lead.step.offset,
+            kind: lead.step.kind.code().to_owned(),
+        },
+        today: date_text(day, lang),
+        payment_reference: vars
+            .iter()
+            .map(|i| i.number.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        invoices: vars,
+        totals: totals
+            .into_iter()
+            .map(|(currency, minor)| TotalVars {
+                open: amount_text(minor, &currency, lang),
+                currency,
+            })
+            .collect(),
+        ibans: entity_ids
+            .iter()
+            .flat_map(|e| {
+                let name = people.entity(*e).name.clone();
+                ibans
+                    .get(e)
+                    .into_iter()
+                    .flatten()
+                    .map(move |iban| IbanVars {
+                        entity: name.clone(),
+                        iban: iban.clone(),
+                    })
+            })
+            .collect(),
+        attachments: Vec::new(),
+    }
+}

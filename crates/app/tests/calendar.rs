@@ -1,0 +1,517 @@
+//! The daily run of the action calendar, on both backends, with a real SMTP server on
+//! loopback: the day's step for every late debtor, one message per debtor to the finance
+//! contact, tasks for calls, nothing twice on the same date or the next, pauses with their
+//! reasons, and a payment that cancels a queued reminder before it goes out.
+
+mod smtp;
+
+use std::path::{Path, PathBuf};
+
+use creanta_app::App;
+use creanta_app::calendar::holds::{self, NewHold};
+use creanta_app::calendar::{self, RunOptions, RunReport};
+use creanta_app::import::{ImportKind, ImportOptions, NoProgress, import_paths};
+use creanta_app::outbox::{self, MailSettings, SmtpSettings};
+use creanta_app::testing::TestApp;
+use creanta_store::args;
+use creanta_store::repo::events;
+use jiff::civil::{Date, date};
+use mail_parser::MessageParser;
+use smtp::{SmtpSink, url_for};
+
+const ENTITIES: &str = "tax_id,name,city,ibans,email\n\
+RO18547290,Termoconstruct Grup Iași SRL,Iași,RO49AAAA1B31007593840000,facturare@termoconstruct.ro\n";
+const DEBTORS: &str = "code;name;tax_id;city;language;owner\n\
+D1;Beta Construcții SA;RO14840784;București;ro;ana.ionescu@termoconstruct.ro\n\
+D2;Gamma Instal SRL;16621241;Cluj-Napoca;en;\n\
+D3;Delta Prod SRL;RO6859662;Brașov;ro;\n";
+const CONTACTS: &str = "debtor_code,name,email,role,primary\n\
+D1,Secretariat,office@beta.ro,general,true\n\
+D1,Ioana Popescu,ioana.popescu@beta.ro,finance,false\n\
+D2,John Smith,john.smith@gamma.ro,finance,true\n";
+// TCG0001 is due Sunday 9 February 2025: +10 is Wednesday 19. TCG0003 is due Friday 14: +1
+// (Saturday 15) moves to Monday 17, +5 is Wednesday 19, +10 Monday 24. TCG0002 is due
+// Tuesday 11: +5 (Sunday 16) moves to Monday 17, +10 is Friday 21.
+const INVOICES: &str = "entity_tax_id,series,number,issue_date,due_date,buyer_tax_id,buyer_name,debtor_code,currency,total\n\
+18547290,TCG,0001,2025-01-10,2025-02-09,14840784,Beta Construcții SA,D1,RON,\"1.190,00\"\n\
+18547290,TCG,0002,2025-01-12,2025-02-11,16621241,Gamma Instal SRL,D2,EUR,500\n\
+18547290,TCG,0003,2025-01-15,2025-02-14,14840784,Beta Construcții SA,D1,RON,2380.50\n\
+18547290,TCG,0004,2025-01-15,2025-02-14,6859662,Delta Prod SRL,D3,RON,100\n";
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+async fn import(app: &App, kind: ImportKind, path: &Path) -> creanta_app::import::ImportSummary {
+    import_paths(
+        app,
+        kind,
+        &[path.to_path_buf()],
+        &ImportOptions::default(),
+        &NoProgress,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("import {kind}: {e}"))
+}
+
+async fn load(app: &App) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (kind, name, text) in [
+        (ImportKind::Entities, "entities.csv", ENTITIES),
+        (ImportKind::Debtors, "debtors.csv", DEBTORS),
+        (ImportKind::Contacts, "contacts.csv", CONTACTS),
+        (ImportKind::Invoices, "invoices.csv", INVOICES),
+    ] {
+        import(app, kind, &write(dir.path(), name, text.as_bytes())).await;
+    }
+    dir
+}
+
+fn smtp_settings(t: &TestApp, port: u16) -> MailSettings {
+    MailSettings {
+        smtp: Some(SmtpSettings::from_url(&url_for(port)).unwrap()),
+        ..MailSettings::files(&t.data_dir())
+    }
+}
+
+async fn run_on(app: &App, day: Date, send: bool, settings: &MailSettings) -> RunReport {
+    calendar::run(
+        app,
+        &RunOptions {
+            date: day,
+            dry_run: false,
+            send,
+            actor: "tester".into(),
+        },
+        settings,
+    )
+    .await
+    .unwrap()
+}
+
+/// (debtor code, step, status, invoice labels) of every action, sorted.
+fn actions(r: &RunReport) -> Vec<(String, String, String, Vec<String>)> {
+    let mut v: Vec<_> = r
+        .actions
+        .iter()
+        .map(|a| {
+            (
+                a.debtor_code.clone(),
+                a.step.clone(),
+                a.status.clone(),
+                a.invoices.iter().map(|i| i.label.clone()).collect(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn row(
+    code: &str,
+    step: &str,
+    status: &str,
+    invoices: &[&str],
+) -> (String, String, String, Vec<String>) {
+    (
+        code.into(),
+        step.into(),
+        status.into(),
+        invoices.iter().map(|s| (*s).to_owned()).collect(),
+    )
+}
+
+async fn count(app: &App, table: &str) -> i64 {
+    let mut tx = app.store.begin().await.unwrap();
+    tx.fetch_one(
+        &format!("SELECT COUNT(*) FROM {table} WHERE org_id = $1"),
+        &args![app.org_id()],
+    )
+    .await
+    .unwrap()
+    .get(0)
+    .unwrap()
+}
+
+#[tokio::test]
+async fn each_day_brings_the_latest_step_once_in_one_message_per_debtor() {
+    let t = TestApp::new().await;
+    let _files = load(&t.app).await;
+    let sink = SmtpSink::start();
+    let settings = smtp_settings(&t, sink.port);
+
+    let r = run_on(&t.app, date(2025, 2, 19), true, &settings).await;
+    assert_eq!(
+        actions(&r),
+        [
+            row("D1", "call", "task", &["TCG0003"]),
+            row("D1", "firm_reminder", "queued", &["TCG0001"]),
+            row("D2", "call", "task", &["TCG0002"]),
+            row("D3", "call", "task", &["TCG0004"]),
+        ],
+        "{r:#?}"
+    );
+    assert_eq!((r.recorded, r.messages_queued, r.tasks_created), (4, 1, 3));
+    let firm = r
+        .actions
+        .iter()
+        .find(|a| a.step == "firm_reminder")
+        .unwrap();
+    assert_eq!(
+        firm.invoices[0].reason,
+        "invoice TCG0001 10 days overdue → step +10 (firm_reminder)"
+    );
+    assert_eq!(r.outbox.as_ref().unwrap().sent, 1);
+    let got = sink.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].rcpt_tos, ["ioana.popescu@beta.ro"]);
+    assert_eq!(got[0].mail_from, "facturare@termoconstruct.ro");
+    let msg = MessageParser::default().parse(&got[0].raw).unwrap();
+    assert_eq!(
+        msg.subject(),
+        Some("Al doilea aviz: sume restante — Beta Construcții SA")
+    );
+    let reply_to = msg
+        .reply_to()
+        .and_then(|a| a.first())
+        .and_then(|a| a.address());
+    assert_eq!(reply_to, Some("ana.ionescu@termoconstruct.ro"));
+    let body = msg.body_text(0).unwrap();
+    for needle in [
+        "Bună ziua",
+        "factura TCG0001 din 10.01.2025, scadentă la 09.02.2025: rest de plată 1.190,00 RON (10 zile de întârziere)",
+        "Total de plată: 1.190,00 RON.",
+        "contul RO49AAAA1B31007593840000 (Termoconstruct Grup Iași SRL)",
+        "cu mențiunea „TCG0001”",
+        "Termoconstruct Grup Iași SRL",
+    ] {
+        assert!(body.contains(needle), "{needle:?} missing from:\n{body}");
+    }
+    assert!(
+        !body.contains("TCG0003"),
+        "a call step is not in the message"
+    );
+
+    // The same date again: nothing new anywhere.
+    let again = run_on(&t.app, date(2025, 2, 19), true, &settings).await;
+    assert_eq!(
+        (again.recorded, again.messages_queued),
+        (0, 0),
+        "{again:#?}"
+    );
+    assert!(again.actions.is_empty(), "{again:#?}");
+    assert_eq!(again.up_to_date, 4);
+    // The next day: every invoice's latest step is done.
+    let next = run_on(&t.app, date(2025, 2, 20), true, &settings).await;
+    assert!(next.actions.is_empty(), "{next:#?}");
+    assert_eq!(sink.received().len(), 1);
+    assert_eq!(count(&t.app, "actions").await, 4);
+
+    // Monday 24: TCG0003 and TCG0002 reach +10; Gamma reads English.
+    let r = run_on(&t.app, date(2025, 2, 24), true, &settings).await;
+    assert_eq!(
+        actions(&r),
+        [
+            row("D1", "firm_reminder", "queued", &["TCG0003"]),
+            row("D2", "firm_reminder", "queued", &["TCG0002"]),
+            row("D3", "firm_reminder", "no_recipient", &["TCG0004"]),
+        ],
+        "{r:#?}"
+    );
+    let got = sink.received();
+    assert_eq!(got.len(), 3);
+    let en = got
+        .iter()
+        .find(|m| m.rcpt_tos == ["john.smith@gamma.ro"])
+        .unwrap();
+    let msg = MessageParser::default().parse(&en.raw).unwrap();
+    assert_eq!(
+        msg.subject(),
+        Some("Second notice: amounts overdue — Gamma Instal SRL")
+    );
+    assert!(
+        msg.body_text(0).unwrap().contains(
+            "invoice TCG0002 of 2025-01-12, due 2025-02-11: 500.00 EUR open (13 days late)"
+        ),
+        "{}",
+        msg.body_text(0).unwrap()
+    );
+
+    let mut tx = t.app.store.begin().await.unwrap();
+    let list = events::list(&mut tx, t.app.org_id()).await.unwrap();
+    assert_eq!(events::verify(&list), None);
+    let planned = list.iter().filter(|e| e.kind == "action.planned").count();
+    assert_eq!(planned, 7);
+    drop(tx);
+    t.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_dry_run_writes_nothing_and_says_what_it_would_do() {
+    let t = TestApp::new().await;
+    let _files = load(&t.app).await;
+    let settings = MailSettings::files(&t.data_dir());
+    let r = calendar::run(
+        &t.app,
+        &RunOptions {
+            date: date(2025, 2, 19),
+            dry_run: true,
+            send: true,
+            actor: "tester".into(),
+        },
+        &settings,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.actions.len(), 4);
+    assert!(r.actions.iter().all(|a| a.status == "planned"));
+    assert_eq!(r.recorded, 0);
+    assert_eq!(count(&t.app, "actions").await, 0);
+    assert_eq!(count(&t.app, "outbox").await, 0);
+    t.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_payment_cancels_the_queued_reminder_before_it_goes_out() {
+    let t = TestApp::new().await;
+    let files = load(&t.app).await;
+    let sink = SmtpSink::start();
+    let settings = smtp_settings(&t, sink.port);
+    let r = run_on(&t.app, date(2025, 2, 19), false, &settings).await;
+    assert_eq!(r.messages_queued, 1);
+    assert!(r.outbox.is_none());
+
+    let pay = write(
+        files.path(),
+        "payments.csv",
+        "date,amount,currency,payer_tax_id,reference,invoice_number\n\
+         2025-02-19,1190.00,RON,14840784,plata TCG0001,TCG0001\n\
+         2025-02-19,100.00,RON,6859662,plata TCG0004,TCG0004\n"
+            .as_bytes(),
+    );
+    let summary = import(&t.app, ImportKind::Payments, &pay).await;
+    // The firm reminder about TCG0001, and Delta's call task about TCG0004.
+    assert_eq!(summary.actions_cancelled, 2, "{summary:#?}");
+    let rows = outbox::list(&t.app, None, None, 10).await.unwrap();
+    assert_eq!(rows[0].status, "cancelled");
+    assert_eq!(
+        rows[0].cancelled_reason.as_deref(),
+        Some("the invoices were paid")
+    );
+    let report = outbox::deliver_outbox(&t.app, &settings).await.unwrap();
+    assert_eq!(report.sent, 0);
+    assert!(sink.received().is_empty());
+    // Beta's call about TCG0003, still unpaid, stays.
+    let mut tx = t.app.store.begin().await.unwrap();
+    let open: Vec<String> = tx
+        .fetch_all(
+            "SELECT step FROM actions WHERE org_id = $1 AND status = $2 ORDER BY id",
+            &args![t.app.org_id(), "open"],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0).unwrap())
+        .collect();
+    assert_eq!(open, ["call", "call"]);
+    drop(tx);
+    t.cleanup().await;
+}
+
+#[tokio::test]
+async fn disputes_promises_pauses_and_hand_offs_hold_the_calendar_with_their_reason() {
+    let t = TestApp::new().await;
+    let _files = load(&t.app).await;
+    let settings = MailSettings::files(&t.data_dir());
+    let ids = invoice_ids(&t.app).await;
+    let debtor = |code: &'static str| {
+        let app = t.app.clone();
+        async move {
+            let mut tx = app.store.begin().await.unwrap();
+            tx.fetch_one(
+                "SELECT id FROM debtors WHERE org_id = $1 AND code = $2",
+                &args![app.org_id(), code],
+            )
+            .await
+            .unwrap()
+            .get::<i64>(0)
+            .unwrap()
+        }
+    };
+    let (d2, d3) = (debtor("D2").await, debtor("D3").await);
+    holds::add(
+        &t.app,
+        &NewHold::Dispute {
+            invoice_id: ids["TCG0001"],
+            reason: "quality_complaint".into(),
+            note: Some("țevi defecte".into()),
+        },
+        "ana",
+    )
+    .await
+    .unwrap();
+    holds::add(
+        &t.app,
+        &NewHold::Promise {
+            debtor_id: d2,
+            invoice_id: None,
+            amount: 50_000,
+            currency: creanta_domain::Currency::EUR,
+            until: date(2025, 2, 28),
+            note: None,
+        },
+        "ana",
+    )
+    .await
+    .unwrap();
+    holds::add(
+        &t.app,
+        &NewHold::HandOff {
+            debtor_id: d3,
+            partner: "Cabinet Avocat Ionescu".into(),
+            note: None,
+        },
+        "ana",
+    )
+    .await
+    .unwrap();
+    let bad = holds::add(
+        &t.app,
+        &NewHold::Dispute {
+            invoice_id: ids["TCG0003"],
+            reason: "too_expensive".into(),
+            note: None,
+        },
+        "ana",
+    )
+    .await
+    .unwrap_err();
+    assert!(bad.to_string().contains("quality_complaint"), "{bad}");
+
+    let r = run_on(&t.app, date(2025, 2, 19), false, &settings).await;
+    assert_eq!(
+        actions(&r),
+        [row("D1", "call", "task", &["TCG0003"])],
+        "{r:#?}"
+    );
+    let mut why: Vec<(String, String)> = r
+        .skipped
+        .iter()
+        .map(|s| (s.label.clone(), s.why.clone()))
+        .collect();
+    why.sort();
+    assert_eq!(
+        why,
+        [
+            ("TCG0001".into(), "disputed (quality_complaint)".into()),
+            ("TCG0002".into(), "payment promised by 2025-02-28".into()),
+            (
+                "TCG0004".into(),
+                "handed over to Cabinet Avocat Ionescu".into()
+            ),
+        ]
+    );
+    // After the promised date, Gamma is pursued again with the latest step only.
+    let r = run_on(&t.app, date(2025, 3, 3), false, &settings).await;
+    let gamma: Vec<_> = actions(&r).into_iter().filter(|a| a.0 == "D2").collect();
+    assert_eq!(gamma, [row("D2", "formal_notice", "queued", &["TCG0002"])]);
+    t.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_new_hold_cancels_the_pending_actions_it_stops() {
+    let t = TestApp::new().await;
+    let _files = load(&t.app).await;
+    let settings = MailSettings::files(&t.data_dir());
+    run_on(&t.app, date(2025, 2, 19), false, &settings).await;
+    let ids = invoice_ids(&t.app).await;
+    let (_, cancelled) = holds::add(
+        &t.app,
+        &NewHold::Dispute {
+            invoice_id: ids["TCG0001"],
+            reason: "not_received".into(),
+            note: None,
+        },
+        "ana",
+    )
+    .await
+    .unwrap();
+    assert_eq!(cancelled.len(), 1, "{cancelled:?}");
+    assert_eq!(cancelled[0].reason, "disputed (not_received)");
+    let rows = outbox::list(&t.app, Some("cancelled"), None, 10)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    t.cleanup().await;
+}
+
+async fn invoice_ids(app: &App) -> std::collections::HashMap<String, i64> {
+    let mut tx = app.store.begin().await.unwrap();
+    tx.fetch_all(
+        "SELECT series, number, id FROM invoices WHERE org_id = $1",
+        &args![app.org_id()],
+    )
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| {
+        let s: String = r.get(0).unwrap();
+        let n: String = r.get(1).unwrap();
+        (format!("{s}{n}"), r.get(2).unwrap())
+    })
+    .collect()
+}
+
+#[tokio::test]
+async fn policies_export_and_import_as_toml_all_or_nothing() {
+    let t = TestApp::new().await;
+    let text = calendar::export_toml(&t.app).await.unwrap();
+    assert!(text.contains("default = \"standard\""), "{text}");
+    assert!(text.contains("offset = -3"), "{text}");
+    // Round trip: nothing changes.
+    let r = calendar::import_toml(&t.app, "p.toml", &text, "tester")
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.created.len(), r.updated.len(), r.unchanged.len()),
+        (0, 0, 1)
+    );
+
+    let quick = format!(
+        "{text}\n[[policy]]\ncode = \"quick\"\nname = \"Rapid\"\n\n[[policy.steps]]\ncode = \"r1\"\n\
+         offset = 1\nkind = \"email\"\ntemplate = \"reminder\"\nmin_open = {{ RON = \"50.00\" }}\n"
+    );
+    let r = calendar::import_toml(&t.app, "p.toml", &quick, "tester")
+        .await
+        .unwrap();
+    assert_eq!(r.created, ["quick"]);
+    let (policies, default) = calendar::policies(&t.app).await.unwrap();
+    assert_eq!(default, "standard");
+    assert_eq!(policies.len(), 2);
+
+    // A bad step: the error names file, policy, step and field; nothing is written.
+    let bad = quick
+        .replace(
+            "template = \"reminder\"\nmin_open",
+            "template = \"remnder\"\nmin_open",
+        )
+        .replace("code = \"quick\"", "code = \"quick2\"");
+    let e = calendar::import_toml(&t.app, "p.toml", &bad, "tester")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("p.toml: policy quick2, step 1 (r1): template"),
+        "{e}"
+    );
+    let bad = quick.replace("offset = 1\n", "offset = 1\nofset = 2\n");
+    let e = calendar::import_toml(&t.app, "p.toml", &bad, "tester")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("p.toml") && e.contains("ofset"), "{e}");
+    assert_eq!(calendar::policies(&t.app).await.unwrap().0.len(), 2);
+    t.cleanup().await;
+}

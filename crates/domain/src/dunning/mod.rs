@@ -1,0 +1,12 @@
+//! The action calendar: policies and the planning of a day (DESIGN.md, "The daily run").
+
+mod plan;
+mod policy;
+#[cfg(test)]
+mod tests;
+
+pub use plan::{
+    Communication, Context, DayPlan, DueInvoice, Hold, PlannedAction, PolicyChoice, RunInvoice,
+    SkipReason, Skipped, choose_policy, plan_day, step_date,
+};
+pub use policy::{ActionKind, GeneratedDoc, Policy, PolicyError, STANDARD_POLICY, Step};

@@ -1,0 +1,520 @@
+//! The action calendar's rows: policies, templates, the open invoices a run reads with their
+//! holds and done steps, and the actions it records.
+//!
+//! The rules live in `creanta_domain::dunning` and `creanta_app::calendar`; this module only
+//! reads and writes.
+
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::Serialize;
+
+use crate::sql::Value;
+use crate::{Result, Row, Tx, args};
+
+/// A stored policy; `steps` is the domain's JSON.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyRow {
+    pub code: String,
+    pub name: String,
+    pub steps: String,
+    pub is_default: bool,
+}
+
+pub async fn policies(tx: &mut Tx, org: i64) -> Result<Vec<PolicyRow>> {
+    tx.fetch_all(
+        "SELECT code, name, steps, is_default FROM policies WHERE org_id = $1 ORDER BY code",
+        &args![org],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(PolicyRow {
+            code: r.get(0)?,
+            name: r.get(1)?,
+            steps: r.get(2)?,
+            is_default: r.get(3)?,
+        })
+    })
+    .collect()
+}
+
+/// Writes a policy (replacing one with the same code). Returns whether anything changed.
+/// When it is the default, every other policy stops being one.
+pub async fn upsert_policy(tx: &mut Tx, org: i64, p: &PolicyRow, now: Timestamp) -> Result<bool> {
+    let before = tx
+        .fetch_optional(
+            "SELECT name, steps, is_default FROM policies WHERE org_id = $1 AND code = $2",
+            &args![org, p.code.as_str()],
+        )
+        .await?;
+    if let Some(r) = &before {
+        let same = r.get::<String>(0)? == p.name
+            && r.get::<String>(1)? == p.steps
+            && r.get::<bool>(2)? == p.is_default;
+        if same {
+            return Ok(false);
+        }
+    }
+    if p.is_default {
+        tx.execute(
+            "UPDATE policies SET is_default = $1 WHERE org_id = $2 AND code <> $3 AND is_default = $4",
+            &args![false, org, p.code.as_str(), true],
+        )
+        .await?;
+    }
+    tx.execute(
+        "INSERT INTO policies (org_id, code, name, steps, is_default, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (org_id, code) DO UPDATE SET name = excluded.name, steps = excluded.steps, \
+         is_default = excluded.is_default, updated_at = excluded.updated_at",
+        &args![
+            org,
+            p.code.as_str(),
+            p.name.as_str(),
+            p.steps.as_str(),
+            p.is_default,
+            now
+        ],
+    )
+    .await?;
+    Ok(true)
+}
+
+/// A template edited by the organization.
+#[derive(Debug, Clone, Serialize)]
+pub struct TemplateRow {
+    pub code: String,
+    pub language: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: Option<String>,
+}
+
+pub async fn templates(tx: &mut Tx, org: i64) -> Result<Vec<TemplateRow>> {
+    tx.fetch_all(
+        "SELECT code, language, subject, body_text, body_html FROM templates WHERE org_id = $1 \
+         ORDER BY code, language",
+        &args![org],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(TemplateRow {
+            code: r.get(0)?,
+            language: r.get(1)?,
+            subject: r.get(2)?,
+            body_text: r.get(3)?,
+            body_html: r.get(4)?,
+        })
+    })
+    .collect()
+}
+
+pub async fn upsert_template(tx: &mut Tx, org: i64, t: &TemplateRow, now: Timestamp) -> Result<()> {
+    tx.execute(
+        "INSERT INTO templates (org_id, code, language, subject, body_text, body_html, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (org_id, code, language) DO UPDATE SET subject = excluded.subject, \
+         body_text = excluded.body_text, body_html = excluded.body_html, \
+         updated_at = excluded.updated_at",
+        &args![
+            org,
+            t.code.as_str(),
+            t.language.as_str(),
+            t.subject.as_str(),
+            t.body_text.as_str(),
+            t.body_html.as_deref(),
+            now
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// An open invoice as the run reads it.
+#[derive(Debug, Clone)]
+pub struct OpenInvoiceRow {
+    pub id: i64,
+    pub debtor_id: i64,
+    pub entity_id: i64,
+    pub contract_id: Option<i64>,
+    pub series: String,
+    pub number: String,
+    pub issue_date: Date,
+    pub due_date: Date,
+    pub currency: String,
+    pub total: i64,
+    pub open: i64,
+    pub invoice_policy: Option<String>,
+    pub contract_policy: Option<String>,
+    pub debtor_policy: Option<String>,
+}
+
+const OPEN_INVOICES: &str = "SELECT i.id, i.debtor_id, i.entity_id, i.contract_id, i.series, \
+     i.number, i.issue_date, i.due_date, i.currency, i.total, i.total - i.paid, i.policy, \
+     c.policy, d.policy FROM invoices i \
+     JOIN debtors d ON d.id = i.debtor_id AND d.org_id = i.org_id \
+     LEFT JOIN contracts c ON c.id = i.contract_id AND c.org_id = i.org_id \
+     WHERE i.org_id = $1 AND i.total > i.paid";
+
+fn open_invoice(r: &Row) -> Result<OpenInvoiceRow> {
+    Ok(OpenInvoiceRow {
+        id: r.get(0)?,
+        debtor_id: r.get(1)?,
+        entity_id: r.get(2)?,
+        contract_id: r.get(3)?,
+        series: r.get(4)?,
+        number: r.get(5)?,
+        issue_date: r.date(6)?,
+        due_date: r.date(7)?,
+        currency: r.get(8)?,
+        total: r.get(9)?,
+        open: r.get(10)?,
+        invoice_policy: r.get(11)?,
+        contract_policy: r.get(12)?,
+        debtor_policy: r.get(13)?,
+    })
+}
+
+/// Every invoice with something still to pay, or those of `debtors`.
+pub async fn open_invoices(
+    tx: &mut Tx,
+    org: i64,
+    debtors: Option<&[i64]>,
+) -> Result<Vec<OpenInvoiceRow>> {
+    let rows = match debtors {
+        None => tx.fetch_all(OPEN_INVOICES, &args![org]).await?,
+        Some(ids) => {
+            let mut rows = Vec::new();
+            for chunk in ids.chunks(500) {
+                let (list, mut values) = in_list(chunk, 2);
+                values.insert(0, org.into());
+                let sql = format!("{OPEN_INVOICES} AND i.debtor_id IN ({list})");
+                rows.extend(tx.fetch_all(&sql, &values).await?);
+            }
+            rows
+        }
+    };
+    rows.iter().map(open_invoice).collect()
+}
+
+fn in_list(ids: &[i64], first: usize) -> (String, Vec<Value>) {
+    let marks: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + first)).collect();
+    (
+        marks.join(","),
+        ids.iter().map(|&i| Value::from(i)).collect(),
+    )
+}
+
+/// Steps done (by an action not cancelled) per invoice, for invoices still open.
+pub async fn done_steps(tx: &mut Tx, org: i64) -> Result<HashMap<i64, Vec<String>>> {
+    let mut map: HashMap<i64, Vec<String>> = HashMap::new();
+    for r in tx
+        .fetch_all(
+            "SELECT ai.invoice_id, ai.step FROM action_invoices ai \
+             JOIN actions a ON a.id = ai.action_id AND a.org_id = ai.org_id \
+             JOIN invoices i ON i.id = ai.invoice_id AND i.org_id = ai.org_id \
+             WHERE ai.org_id = $1 AND a.status <> $2 AND i.total > i.paid",
+            &args![org, "cancelled"],
+        )
+        .await?
+    {
+        map.entry(r.get(0)?).or_default().push(r.get(1)?);
+    }
+    Ok(map)
+}
+
+/// What may hold an invoice back, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HoldRow {
+    Dispute {
+        invoice_id: i64,
+        reason: String,
+    },
+    Promise {
+        debtor_id: i64,
+        invoice_id: Option<i64>,
+        until: Date,
+    },
+    Hold {
+        debtor_id: i64,
+        invoice_id: Option<i64>,
+        kind: String,
+        until: Option<Date>,
+        partner: Option<String>,
+    },
+}
+
+/// Open disputes, promises not cancelled whose date is today or later, and holds not released
+/// (those ending before `day` are left out).
+pub async fn holds(tx: &mut Tx, org: i64, day: Date) -> Result<Vec<HoldRow>> {
+    let mut out = Vec::new();
+    for r in tx
+        .fetch_all(
+            "SELECT invoice_id, reason FROM disputes WHERE org_id = $1 AND resolved_at IS NULL \
+             ORDER BY id",
+            &args![org],
+        )
+        .await?
+    {
+        out.push(HoldRow::Dispute {
+            invoice_id: r.get(0)?,
+            reason: r.get(1)?,
+        });
+    }
+    for r in tx
+        .fetch_all(
+            "SELECT debtor_id, invoice_id, promised_for FROM promises WHERE org_id = $1 \
+             AND cancelled_at IS NULL AND promised_for >= $2 ORDER BY id",
+            &args![org, day],
+        )
+        .await?
+    {
+        out.push(HoldRow::Promise {
+            debtor_id: r.get(0)?,
+            invoice_id: r.get(1)?,
+            until: r.date(2)?,
+        });
+    }
+    for r in tx
+        .fetch_all(
+            "SELECT debtor_id, invoice_id, kind, until, partner FROM holds WHERE org_id = $1 \
+             AND released_at IS NULL AND (until IS NULL OR until >= $2) ORDER BY id",
+            &args![org, day],
+        )
+        .await?
+    {
+        out.push(HoldRow::Hold {
+            debtor_id: r.get(0)?,
+            invoice_id: r.get(1)?,
+            kind: r.get(2)?,
+            until: r.opt_date(3)?,
+            partner: r.get(4)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Debtors that have a communication of the calendar dated `day` (outbox key
+/// `dunning:{debtor}:{day}`).
+pub async fn contacted_on(tx: &mut Tx, org: i64, day: Date) -> Result<Vec<i64>> {
+    tx.fetch_all(
+        "SELECT DISTINCT debtor_id FROM actions WHERE org_id = $1 AND run_date = $2 \
+         AND outbox_id IS NOT NULL",
+        &args![org, day],
+    )
+    .await?
+    .iter()
+    .map(|r| r.get(0))
+    .collect()
+}
+
+/// An action to record.
+#[derive(Debug, Clone)]
+pub struct NewAction<'a> {
+    pub key: &'a str,
+    pub debtor_id: i64,
+    pub run_date: Date,
+    pub policy: &'a str,
+    pub step: &'a str,
+    pub step_offset: i32,
+    pub kind: &'a str,
+    pub status: &'a str,
+    pub owner_email: Option<&'a str>,
+    pub reason: &'a str,
+    /// `(invoice_id, step)` of every invoice it covers.
+    pub invoices: Vec<(i64, &'a str)>,
+}
+
+/// Records an action unless its key exists: returns its id, or `None` when it was recorded
+/// before — by an earlier run of the same day, or by a concurrent one (the unique key decides;
+/// on PostgreSQL the second writer waits for the first to commit).
+pub async fn insert_action(
+    tx: &mut Tx,
+    org: i64,
+    a: &NewAction<'_>,
+    now: Timestamp,
+) -> Result<Option<i64>> {
+    let id: Option<i64> = tx
+        .fetch_optional(
+            "INSERT INTO actions (org_id, key, debtor_id, run_date, policy, step, step_offset, \
+             kind, status, owner_email, reason, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+             ON CONFLICT (org_id, key) DO NOTHING RETURNING id",
+            &args![
+                org,
+                a.key,
+                a.debtor_id,
+                a.run_date,
+                a.policy,
+                a.step,
+                a.step_offset,
+                a.kind,
+                a.status,
+                a.owner_email,
+                a.reason,
+                now
+            ],
+        )
+        .await?
+        .map(|r| r.get(0))
+        .transpose()?;
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    for chunk in a.invoices.chunks(200) {
+        let mut sql = String::from(
+            "INSERT INTO action_invoices (action_id, org_id, invoice_id, step) VALUES ",
+        );
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 4);
+        for (i, (invoice, step)) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            let b = i * 4;
+            sql.push_str(&format!("(${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4));
+            values.extend([
+                Value::from(id),
+                Value::from(org),
+                Value::from(*invoice),
+                Value::from(*step),
+            ]);
+        }
+        tx.execute(&sql, &values).await?;
+    }
+    Ok(Some(id))
+}
+
+pub async fn set_action_outbox(tx: &mut Tx, org: i64, action: i64, outbox: i64) -> Result<()> {
+    tx.execute(
+        "UPDATE actions SET outbox_id = $1 WHERE org_id = $2 AND id = $3",
+        &args![outbox, org, action],
+    )
+    .await?;
+    Ok(())
+}
+
+/// A recorded action.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionRow {
+    pub id: i64,
+    pub key: String,
+    pub debtor_id: i64,
+    pub run_date: Date,
+    pub policy: String,
+    pub step: String,
+    pub step_offset: i64,
+    pub kind: String,
+    pub status: String,
+    pub outbox_id: Option<i64>,
+    pub owner_email: Option<String>,
+    pub reason: String,
+    pub created_at: Timestamp,
+    pub cancelled_reason: Option<String>,
+}
+
+const ACTION_COLUMNS: &str = "id, key, debtor_id, run_date, policy, step, step_offset, kind, \
+     status, outbox_id, owner_email, reason, created_at, cancelled_reason";
+
+fn action_row(r: &Row) -> Result<ActionRow> {
+    Ok(ActionRow {
+        id: r.get(0)?,
+        key: r.get(1)?,
+        debtor_id: r.get(2)?,
+        run_date: r.date(3)?,
+        policy: r.get(4)?,
+        step: r.get(5)?,
+        step_offset: r.get(6)?,
+        kind: r.get(7)?,
+        status: r.get(8)?,
+        outbox_id: r.get(9)?,
+        owner_email: r.get(10)?,
+        reason: r.get(11)?,
+        created_at: r.timestamp(12)?,
+        cancelled_reason: r.get(13)?,
+    })
+}
+
+/// The actions of a debtor, newest first.
+pub async fn actions_of_debtor(tx: &mut Tx, org: i64, debtor: i64) -> Result<Vec<ActionRow>> {
+    let sql = format!(
+        "SELECT {ACTION_COLUMNS} FROM actions WHERE org_id = $1 AND debtor_id = $2 \
+         ORDER BY run_date DESC, step_offset DESC, id DESC"
+    );
+    tx.fetch_all(&sql, &args![org, debtor])
+        .await?
+        .iter()
+        .map(action_row)
+        .collect()
+}
+
+/// Actions recorded for `day`.
+pub async fn actions_on(tx: &mut Tx, org: i64, day: Date) -> Result<Vec<ActionRow>> {
+    let sql = format!(
+        "SELECT {ACTION_COLUMNS} FROM actions WHERE org_id = $1 AND run_date = $2 ORDER BY id"
+    );
+    tx.fetch_all(&sql, &args![org, day])
+        .await?
+        .iter()
+        .map(action_row)
+        .collect()
+}
+
+/// A pending action (a task, an approval, or a message not yet sent) and one of its invoices.
+#[derive(Debug, Clone)]
+pub struct PendingRow {
+    pub action_id: i64,
+    pub debtor_id: i64,
+    pub outbox_id: Option<i64>,
+    pub invoice_id: i64,
+    /// The invoice still has something to pay.
+    pub invoice_open: bool,
+}
+
+/// Pending actions of `debtors`, one row per (action, invoice).
+pub async fn pending_actions(tx: &mut Tx, org: i64, debtors: &[i64]) -> Result<Vec<PendingRow>> {
+    let mut out = Vec::new();
+    for chunk in debtors.chunks(500) {
+        let (list, mut values) = in_list(chunk, 6);
+        let mut all: Vec<Value> =
+            args![org, "open", "awaiting_approval", "queued", "failed"].to_vec();
+        all.append(&mut values);
+        let sql = format!(
+            "SELECT a.id, a.debtor_id, a.outbox_id, ai.invoice_id, i.total > i.paid \
+             FROM actions a \
+             JOIN action_invoices ai ON ai.action_id = a.id AND ai.org_id = a.org_id \
+             JOIN invoices i ON i.id = ai.invoice_id AND i.org_id = ai.org_id \
+             LEFT JOIN outbox o ON o.id = a.outbox_id AND o.org_id = a.org_id \
+             WHERE a.org_id = $1 AND a.debtor_id IN ({list}) \
+             AND (a.status IN ($2, $3) OR o.status IN ($4, $5)) ORDER BY a.id"
+        );
+        for r in tx.fetch_all(&sql, &all).await? {
+            out.push(PendingRow {
+                action_id: r.get(0)?,
+                debtor_id: r.get(1)?,
+                outbox_id: r.get(2)?,
+                invoice_id: r.get(3)?,
+                invoice_open: r.get(4)?,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Cancels an action with its reason.
+pub async fn cancel_action(
+    tx: &mut Tx,
+    org: i64,
+    id: i64,
+    reason: &str,
+    now: Timestamp,
+) -> Result<u64> {
+    tx.execute(
+        "UPDATE actions SET status = $1, cancelled_reason = $2, closed_at = $3 \
+         WHERE org_id = $4 AND id = $5 AND status <> $1",
+        &args!["cancelled", reason, now, org, id],
+    )
+    .await
+}
