@@ -9,9 +9,11 @@ pub mod deliver;
 pub mod demo;
 pub mod edit;
 pub mod import;
+pub mod interest;
 mod mailing;
 pub mod outbox;
 pub mod prevention;
+pub mod rates;
 pub mod reports;
 pub mod settings;
 #[doc(hidden)]

@@ -211,6 +211,22 @@ enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// Rate tables: the BNR reference rate (shipped, with sources) and exchange rates.
+    Rates {
+        #[command(subcommand)]
+        command: RatesCommand,
+    },
+    /// Interest (or contractual penalties) and fixed compensation of a debtor's late invoices.
+    Interest {
+        /// The debtor's code.
+        #[arg(long)]
+        debtor: String,
+        /// The day to compute to, included (default: today).
+        #[arg(long)]
+        date: Option<Date>,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
     /// Action calendars: list, export and import them as TOML.
     Policy {
         #[command(subcommand)]
@@ -222,6 +238,25 @@ enum Command {
         date: Option<Date>,
         #[arg(long, value_enum, default_value_t)]
         format: Format,
+    },
+}
+
+#[derive(Subcommand)]
+enum RatesCommand {
+    /// The history of a rate.
+    List {
+        /// `reference` (BNR reference rate) or a currency (EUR: RON per EUR).
+        #[arg(long, default_value = "reference")]
+        kind: String,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Reads a rate file: CSV/XLSX with `effective_from,rate_percent` (or `date,rate`), or
+    /// BNR's exchange-rate XML (nbrfxrates*.xml) for a currency. All or nothing, idempotent.
+    Import {
+        file: PathBuf,
+        #[arg(long, default_value = "reference")]
+        kind: String,
     },
 }
 
@@ -657,6 +692,46 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let report = creanta_app::calendar::run(&app, &opts, &settings).await?;
             print_run(&report, *format)?;
         }
+        Command::Rates { command } => {
+            let app = App::open(&cfg, &cli.org).await?;
+            match command {
+                RatesCommand::List { kind, format } => {
+                    let kind = creanta_app::rates::RateKind::parse(kind)?;
+                    let rows = creanta_app::rates::list(&app, kind).await?;
+                    let mut sheet =
+                        Sheet::new(&[("from", false), ("value", true), ("source", false)]);
+                    for r in &rows {
+                        sheet.push(vec![
+                            r.effective_from.to_string(),
+                            r.value.clone(),
+                            r.source.clone().unwrap_or_default(),
+                        ]);
+                    }
+                    output::print(*format, &sheet, &serde_json::to_value(&rows)?)?;
+                }
+                RatesCommand::Import { file, kind } => {
+                    let kind = creanta_app::rates::RateKind::parse(kind)?;
+                    let r = creanta_app::rates::import(&app, kind, file, CLI_ACTOR).await?;
+                    println!(
+                        "{}: {} new or changed, {} unchanged",
+                        file.display(),
+                        r.new_or_changed,
+                        r.unchanged
+                    );
+                }
+            }
+        }
+        Command::Interest {
+            debtor,
+            date,
+            format,
+        } => {
+            let app = App::open(&cfg, &cli.org).await?;
+            let id = creanta_app::check::find_debtor(&app, debtor).await?;
+            let day = date.unwrap_or_else(|| app.today());
+            let c = creanta_app::interest::charges(&app, id, day).await?;
+            print_charges(&c, *format)?;
+        }
         Command::Policy { command } => {
             let app = App::open(&cfg, &cli.org).await?;
             match command {
@@ -1042,6 +1117,71 @@ fn print_run(r: &creanta_app::calendar::RunReport, format: Format) -> anyhow::Re
         eprintln!("{line}");
     }
     Ok(())
+}
+
+fn print_charges(c: &creanta_app::interest::DebtorCharges, format: Format) -> anyhow::Result<()> {
+    let mut sheet = Sheet::new(&[
+        ("invoice", false),
+        ("due", false),
+        ("days", true),
+        ("open", true),
+        ("interest", true),
+        ("compensation", true),
+        ("basis", false),
+    ]);
+    let money =
+        |m: creanta_domain::Money| format!("{} {}", format_amount(m.minor, m.currency), m.currency);
+    for i in &c.invoices {
+        let mut basis = match &i.charge {
+            Some(ch) => match ch.basis {
+                creanta_domain::interest::ChargeBasis::LegalInterest { .. } => {
+                    let rates: Vec<String> = ch
+                        .segments
+                        .iter()
+                        .map(|s| format!("{}% × {} d", s.rate, s.days))
+                        .collect();
+                    format!("legal interest: {}", rates.join(" + "))
+                }
+                creanta_domain::interest::ChargeBasis::ContractPenalty {
+                    percent_per_day, ..
+                } => {
+                    let capped = if ch.capped { ", capped" } else { "" };
+                    format!("contract: {percent_per_day}%/day{capped}")
+                }
+            },
+            None => String::new(),
+        };
+        if let Some(p) = &i.problem {
+            if !basis.is_empty() {
+                basis.push_str("; ");
+            }
+            basis.push_str(p);
+        }
+        sheet.push(vec![
+            i.label.clone(),
+            i.due_date.to_string(),
+            i.days_late.to_string(),
+            money(i.open),
+            i.charge
+                .as_ref()
+                .map(|ch| money(ch.amount))
+                .unwrap_or_default(),
+            i.compensation.map(money).unwrap_or_default(),
+            basis,
+        ]);
+    }
+    for t in &c.totals {
+        sheet.push(vec![
+            format!("TOTAL {}", t.currency),
+            String::new(),
+            String::new(),
+            format_amount(t.open, t.currency),
+            format_amount(t.interest, t.currency),
+            format_amount(t.compensation, t.currency),
+            String::new(),
+        ]);
+    }
+    output::print(format, &sheet, &serde_json::to_value(c)?)
 }
 
 fn print_policies(

@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod check;
 pub mod dunning;
 pub mod ids;
+pub mod interest;
 pub mod model;
 pub mod money;
 

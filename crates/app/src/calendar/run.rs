@@ -8,7 +8,7 @@
 //! first one's keys and then finds them taken. Then, unless told not to, the outbox is
 //! delivered — a crash before that only leaves messages queued for the next delivery.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use creanta_domain::dunning::{
     ActionKind, Communication, Context, DayPlan, DueInvoice, PlannedAction, PolicyChoice,
@@ -27,11 +27,13 @@ use super::holds::Holds;
 use super::templates::{
     self, IbanVars, InvoiceVars, PartyVars, StepVars, Template, TemplateContext, TotalVars,
 };
+use crate::interest::{ChargeInput, Rates, charge_of, relation_of, totals_of};
 use crate::mailing::{
     amount_text, date_text, entity_ibans, fallback_sender, finance_contacts, reply_to, sender,
 };
 use crate::outbox::{self, MailSettings, MessageKind, NewMessage, OutboxReport};
 use crate::{App, AppError};
+use creanta_domain::interest::Reduction;
 
 /// How to run a day.
 #[derive(Debug, Clone)]
@@ -140,6 +142,14 @@ pub async fn run(
     let contacts = finance_contacts(&mut tx, org).await?;
     let ibans = entity_ibans(&mut tx, org).await?;
     let saved = saved_templates(&mut tx, org).await?;
+    let charges = if plan.communications.is_empty() {
+        None
+    } else {
+        Some(Charges {
+            rates: Rates::load(&mut tx, org).await?,
+            reductions: repo::reductions_of_open(&mut tx, org).await?,
+        })
+    };
     let mut statuses: Vec<Option<(String, Option<String>, bool)>> = vec![None; plan.actions.len()];
     let mut evs = Vec::new();
 
@@ -176,7 +186,10 @@ pub async fn run(
         }
         let lang = debtor.language;
         let template = template_for(&saved, &lead.step.template, lang)?;
-        let ctx = context(c, &plan, &people, &facts, &ibans, opts.date, lang);
+        let charges = charges
+            .as_ref()
+            .expect("loaded when there are communications");
+        let ctx = context(c, &plan, &people, &facts, &ibans, charges, opts.date, lang);
         let rendered = template
             .render(&ctx)
             .map_err(|e| AppError::Invalid(e.to_string()))?;
@@ -268,6 +281,8 @@ struct InvoiceFacts {
     issue_date: Date,
     total: i64,
     currency: String,
+    penalty_per_day: Option<String>,
+    capped: bool,
 }
 
 fn run_invoices(
@@ -289,6 +304,8 @@ fn run_invoices(
                 issue_date: r.issue_date,
                 total: r.total,
                 currency: r.currency,
+                penalty_per_day: r.penalty_rate_per_day,
+                capped: crate::interest::capped(r.contract_attrs.as_deref()),
             },
         );
         out.push(RunInvoice {
@@ -548,12 +565,20 @@ fn template_for(
         .ok_or_else(|| AppError::Invalid(format!("no template {code:?} ({lang})")))
 }
 
+/// What the interest lines of the day's messages need.
+struct Charges {
+    rates: Rates,
+    reductions: HashMap<i64, Vec<(Date, i64)>>,
+}
+
+#[allow(clippy::too_many_arguments)]
 fn context(
     c: &Communication,
     plan: &DayPlan,
     people: &People,
     facts: &HashMap<i64, InvoiceFacts>,
     ibans: &HashMap<i64, Vec<String>>,
+    charges: &Charges,
     day: Date,
     lang: Language,
 ) -> TemplateContext {
@@ -565,13 +590,42 @@ fn context(
         .flat_map(|&a| plan.actions[a].invoices.iter())
         .collect();
     invoices.sort_by_key(|i| (i.due_date, i.invoice_id));
-    let mut totals: BTreeMap<String, i64> = BTreeMap::new();
+    let relation = relation_of(&debtor.tax_id);
+    let mut computed = Vec::new();
+    let mut contractual = false;
     let mut entity_ids: Vec<i64> = Vec::new();
     let vars: Vec<InvoiceVars> = invoices
         .iter()
         .map(|i| {
             let f = &facts[&i.invoice_id];
-            *totals.entry(f.currency.clone()).or_default() += i.open.minor;
+            contractual |= f.penalty_per_day.is_some();
+            let input = ChargeInput {
+                id: i.invoice_id,
+                label: i.label.clone(),
+                due: i.due_date,
+                currency: f.currency.clone(),
+                total: f.total,
+                open: i.open.minor,
+                penalty_per_day: f.penalty_per_day.clone(),
+                capped: f.capped,
+                reductions: charges
+                    .reductions
+                    .get(&i.invoice_id)
+                    .map(|v| {
+                        v.iter()
+                            .map(|&(date, minor)| Reduction { date, minor })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            };
+            let charge = charge_of(input, day, relation, &charges.rates);
+            let interest = charge
+                .as_ref()
+                .and_then(|c| c.charge.as_ref())
+                .filter(|c| c.amount.minor > 0)
+                .map(|c| amount_text(c.amount.minor, c.amount.currency.as_str(), lang))
+                .unwrap_or_default();
+            computed.extend(charge);
             if !entity_ids.contains(&f.entity_id) {
                 entity_ids.push(f.entity_id);
             }
@@ -583,6 +637,7 @@ fn context(
                 open: amount_text(i.open.minor, &f.currency, lang),
                 days_late: i.days_late,
                 late: templates::late_text(i.days_late, lang),
+                interest,
                 entity: people.entity(f.entity_id).name.clone(),
             }
         })
@@ -628,11 +683,24 @@ fn context(
             .collect::<Vec<_>>()
             .join(", "),
         invoices: vars,
-        totals: totals
+        totals: totals_of(&computed)
             .into_iter()
-            .map(|(currency, minor)| TotalVars {
-                open: amount_text(minor, &currency, lang),
-                currency,
+            .map(|t| {
+                let c = t.currency.as_str();
+                let text = |minor: i64| {
+                    if minor == 0 {
+                        String::new()
+                    } else {
+                        amount_text(minor, c, lang)
+                    }
+                };
+                TotalVars {
+                    open: amount_text(t.open, c, lang),
+                    interest: text(t.interest),
+                    compensation: text(t.compensation),
+                    with_charges: amount_text(t.open + t.interest + t.compensation, c, lang),
+                    currency: c.to_owned(),
+                }
             })
             .collect(),
         ibans: entity_ids
@@ -650,5 +718,6 @@ fn context(
             })
             .collect(),
         attachments: Vec::new(),
+        interest_basis: templates::interest_basis(contractual, lang).to_owned(),
     }
 }

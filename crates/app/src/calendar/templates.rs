@@ -4,9 +4,9 @@
 //!
 //! The built-in templates below apply unless the organization saved its own (table
 //! `templates`). Variables (see [`TemplateContext`]): `entity`, `debtor`, `owner`, `step`,
-//! `today`, `invoices` (number, issue_date, due_date, total, open, days_late, late, entity),
-//! `totals` (currency, open), `ibans` (entity, iban), `payment_reference` and `attachments`
-//! (file names).
+//! `today`, `invoices` (number, issue_date, due_date, total, open, days_late, late, interest, entity),
+//! `totals` (currency, open, interest, compensation, with_charges), `ibans` (entity, iban),
+//! `payment_reference`, `attachments` (file names) and `interest_basis`.
 
 use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
@@ -36,6 +36,8 @@ pub struct InvoiceVars {
     pub days_late: i64,
     /// `13 zile de întârziere`, `1 day late`: the delay in words ("" when not late).
     pub late: String,
+    /// Interest or contractual penalty to the day of the message ("" when none).
+    pub interest: String,
     pub entity: String,
 }
 
@@ -59,6 +61,11 @@ pub struct StepVars {
 pub struct TotalVars {
     pub currency: String,
     pub open: String,
+    /// Interest (or contractual penalties) and fixed compensation in this currency ("" when
+    /// none), and everything together.
+    pub interest: String,
+    pub compensation: String,
+    pub with_charges: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -82,6 +89,8 @@ pub struct TemplateContext {
     pub payment_reference: String,
     /// Names of the files attached to the message.
     pub attachments: Vec<String>,
+    /// What the interest is: the legal penalty interest or the contract's penalties.
+    pub interest_basis: String,
 }
 
 impl TemplateContext {
@@ -103,6 +112,7 @@ impl TemplateContext {
             open: "1.190,00 RON".to_owned(),
             days_late,
             late: late_text(days_late, lang),
+            interest: "12,34 RON".to_owned(),
             entity: "Exemplu Furnizor SRL".to_owned(),
         };
         TemplateContext {
@@ -119,6 +129,9 @@ impl TemplateContext {
             totals: vec![TotalVars {
                 currency: "RON".to_owned(),
                 open: "2.380,00 RON".to_owned(),
+                interest: "24,68 RON".to_owned(),
+                compensation: "398,16 RON".to_owned(),
+                with_charges: "2.802,84 RON".to_owned(),
             }],
             ibans: vec![IbanVars {
                 entity: "Exemplu Furnizor SRL".to_owned(),
@@ -126,6 +139,7 @@ impl TemplateContext {
             }],
             payment_reference: "FX0001, FX0002".to_owned(),
             attachments: vec!["fisa-de-cont.pdf".to_owned()],
+            interest_basis: interest_basis(false, lang).to_owned(),
         }
     }
 }
@@ -308,7 +322,9 @@ const BUILTIN: &[(&str, Language, &str, &str)] = &[
             "Către {{ debtor.name }} (CUI/CNP {{ debtor.tax_id }}),\n\n",
             "{{ entity.name }} (CUI {{ entity.tax_id }}) vă notifică să plătiți, în termen de 15 zile de la primirea prezentei, următoarele sume datorate și scadente:\n\n",
             "{% for i in invoices %}  - factura {{ i.number }} din {{ i.issue_date }}, scadentă la {{ i.due_date }}: rest de plată {{ i.open }}{% if i.days_late > 0 %} ({{ i.late }}){% endif %}\n{% endfor %}",
-            "\nTotal de plată: {% for t in totals %}{{ t.open }}{% if not loop.last %}, {% endif %}{% endfor %}, la care se adaugă dobânzile și penalitățile datorate până la plata integrală.\n",
+            "\nTotal de plată: {% for t in totals %}{{ t.open }}{% if not loop.last %}, {% endif %}{% endfor %}.\n",
+            "{% for t in totals %}{% if t.interest %}La data de {{ today }} se adaugă {{ interest_basis }}: {{ t.interest }}{% if t.compensation %}, și despăgubirea forfetară de 40 EUR pentru fiecare factură (Legea 72/2013): {{ t.compensation }}{% endif %}; total {{ t.with_charges }}.\n{% endif %}{% endfor %}",
+            "Dobânda continuă să curgă până la plata integrală.\n",
             "Plata se face în {% if ibans | length == 1 %}contul {{ ibans[0].iban }} ({{ ibans[0].entity }}){% else %}conturile:\n{% for a in ibans %}  {{ a.iban }} ({{ a.entity }})\n{% endfor %}{% endif %}, cu mențiunea „{{ payment_reference }}”.\n\n",
             "Prezenta constituie somație în sensul art. 1015 din Codul de procedură civilă. Dacă suma nu este plătită în termenul de 15 zile, ne rezervăm dreptul de a solicita emiterea unei ordonanțe de plată, cu cheltuielile de judecată în sarcina dumneavoastră. {% if attachments %}Atașăm: {{ attachments | join(\", \") }}. {% endif %}Notificarea vă este comunicată și prin scrisoare recomandată cu confirmare de primire.\n\n",
             "Cu stimă,\n{% if owner.name %}{{ owner.name }}\n{% endif %}{{ entity.name }}{% if owner.email %}\n{{ owner.email }}{% endif %}\n"
@@ -322,7 +338,9 @@ const BUILTIN: &[(&str, Language, &str, &str)] = &[
             "To {{ debtor.name }} (tax id {{ debtor.tax_id }}),\n\n",
             "{{ entity.name }} (tax id {{ entity.tax_id }}) hereby gives you notice to pay, within 15 days of receiving this notice, the following amounts, due and payable:\n\n",
             "{% for i in invoices %}  - invoice {{ i.number }} of {{ i.issue_date }}, due {{ i.due_date }}: {{ i.open }} open{% if i.days_late > 0 %} ({{ i.late }}){% endif %}\n{% endfor %}",
-            "\nTotal due: {% for t in totals %}{{ t.open }}{% if not loop.last %}, {% endif %}{% endfor %}, plus the interest and penalties due until payment in full.\n",
+            "\nTotal due: {% for t in totals %}{{ t.open }}{% if not loop.last %}, {% endif %}{% endfor %}.\n",
+            "{% for t in totals %}{% if t.interest %}As of {{ today }}, {{ interest_basis }} adds {{ t.interest }}{% if t.compensation %}, and the fixed compensation of 40 EUR per invoice (Law 72/2013) {{ t.compensation }}{% endif %}: {{ t.with_charges }} in all.\n{% endif %}{% endfor %}",
+            "Interest keeps running until payment in full.\n",
             "Payment into {% if ibans | length == 1 %}account {{ ibans[0].iban }} ({{ ibans[0].entity }}){% else %}the accounts:\n{% for a in ibans %}  {{ a.iban }} ({{ a.entity }})\n{% endfor %}{% endif %}, quoting \"{{ payment_reference }}\".\n\n",
             "This is a formal notice (somație) within the meaning of art. 1015 of the Romanian Code of Civil Procedure. If the amount is not paid within 15 days, we reserve the right to apply for a payment order, with the costs charged to you. {% if attachments %}Attached: {{ attachments | join(\", \") }}. {% endif %}The notice is also served by registered letter with acknowledgement of receipt.\n\n",
             "Kind regards,\n{% if owner.name %}{{ owner.name }}\n{% endif %}{{ entity.name }}{% if owner.email %}\n{{ owner.email }}{% endif %}\n"
@@ -395,6 +413,16 @@ const BUILTIN: &[(&str, Language, &str, &str)] = &[
         "{% for i in invoices %}  - invoice {{ i.number }}, due {{ i.due_date }}: {{ i.open }} ({{ i.late }})\n{% endfor %}",
     ),
 ];
+
+/// What the interest line of a letter calls the charge.
+pub fn interest_basis(contractual: bool, lang: Language) -> &'static str {
+    match (contractual, lang) {
+        (false, Language::Ro) => "dobânda legală penalizatoare (OG 13/2011)",
+        (true, Language::Ro) => "penalitățile de întârziere prevăzute în contract",
+        (false, Language::En) => "the statutory late-payment interest (OG 13/2011)",
+        (true, Language::En) => "the contractual late-payment penalty",
+    }
+}
 
 /// The delay in words, with Romanian's plural rules: `1 zi`, `2–19 zile`, `20 de zile`
 /// (numbers ending in 00 or 20–99 take "de").
@@ -476,6 +504,7 @@ mod tests {
             "Atașăm: fisa-de-cont.pdf.",
             "contul RO49AAAA1B31007593840000 (Exemplu Furnizor SRL)",
             "Cu stimă,\nAna Ionescu\nExemplu Furnizor SRL",
+            "se adaugă dobânda legală penalizatoare (OG 13/2011): 24,68 RON, și despăgubirea forfetară de 40 EUR pentru fiecare factură (Legea 72/2013): 398,16 RON; total 2.802,84 RON.",
         ] {
             assert!(
                 r.body_text.contains(needle),

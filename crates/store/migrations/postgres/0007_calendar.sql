@@ -113,3 +113,15 @@ CREATE TABLE holds (
     released_by TEXT
 );
 CREATE INDEX holds_debtor ON holds (org_id, debtor_id);
+
+-- Rate histories: the BNR reference rate ('bnr_reference', percent per year) and exchange
+-- rates ('fx_EUR': RON per EUR …), each value from its date on. Decimal text, read with
+-- rust_decimal: never a float.
+CREATE TABLE rates (
+    org_id BIGINT NOT NULL REFERENCES organizations(id),
+    kind TEXT NOT NULL,
+    effective_from DATE NOT NULL,
+    value TEXT NOT NULL,
+    source TEXT,
+    PRIMARY KEY (org_id, kind, effective_from)
+);

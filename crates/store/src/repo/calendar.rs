@@ -150,11 +150,14 @@ pub struct OpenInvoiceRow {
     pub invoice_policy: Option<String>,
     pub contract_policy: Option<String>,
     pub debtor_policy: Option<String>,
+    /// The contract's penalty (percent per day) and attributes.
+    pub penalty_rate_per_day: Option<String>,
+    pub contract_attrs: Option<String>,
 }
 
 const OPEN_INVOICES: &str = "SELECT i.id, i.debtor_id, i.entity_id, i.contract_id, i.series, \
      i.number, i.issue_date, i.due_date, i.currency, i.total, i.total - i.paid, i.policy, \
-     c.policy, d.policy FROM invoices i \
+     c.policy, d.policy, c.penalty_rate_per_day, c.attrs FROM invoices i \
      JOIN debtors d ON d.id = i.debtor_id AND d.org_id = i.org_id \
      LEFT JOIN contracts c ON c.id = i.contract_id AND c.org_id = i.org_id \
      WHERE i.org_id = $1 AND i.total > i.paid";
@@ -175,6 +178,8 @@ fn open_invoice(r: &Row) -> Result<OpenInvoiceRow> {
         invoice_policy: r.get(11)?,
         contract_policy: r.get(12)?,
         debtor_policy: r.get(13)?,
+        penalty_rate_per_day: r.get(14)?,
+        contract_attrs: r.get(15)?,
     })
 }
 
@@ -222,6 +227,26 @@ pub async fn done_steps(tx: &mut Tx, org: i64) -> Result<HashMap<i64, Vec<String
         .await?
     {
         map.entry(r.get(0)?).or_default().push(r.get(1)?);
+    }
+    Ok(map)
+}
+
+/// Payments allocated to invoices still open: `(date, amount)` per invoice.
+pub async fn reductions_of_open(tx: &mut Tx, org: i64) -> Result<HashMap<i64, Vec<(Date, i64)>>> {
+    let mut map: HashMap<i64, Vec<(Date, i64)>> = HashMap::new();
+    for r in tx
+        .fetch_all(
+            "SELECT a.invoice_id, p.date, a.amount FROM allocations a \
+             JOIN payments p ON p.id = a.payment_id AND p.org_id = a.org_id \
+             JOIN invoices i ON i.id = a.invoice_id AND i.org_id = a.org_id \
+             WHERE a.org_id = $1 AND i.total > i.paid",
+            &args![org],
+        )
+        .await?
+    {
+        map.entry(r.get(0)?)
+            .or_default()
+            .push((r.date(1)?, r.get(2)?));
     }
     Ok(map)
 }
@@ -517,4 +542,54 @@ pub async fn cancel_action(
         &args!["cancelled", reason, now, org, id],
     )
     .await
+}
+
+/// One stored rate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RateRow {
+    pub effective_from: Date,
+    pub value: String,
+    pub source: Option<String>,
+}
+
+pub async fn rates(tx: &mut Tx, org: i64, kind: &str) -> Result<Vec<RateRow>> {
+    tx.fetch_all(
+        "SELECT effective_from, value, source FROM rates WHERE org_id = $1 AND kind = $2 \
+         ORDER BY effective_from",
+        &args![org, kind],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(RateRow {
+            effective_from: r.date(0)?,
+            value: r.get(1)?,
+            source: r.get(2)?,
+        })
+    })
+    .collect()
+}
+
+/// Writes a rate; returns whether it was new or changed.
+pub async fn upsert_rate(tx: &mut Tx, org: i64, kind: &str, r: &RateRow) -> Result<bool> {
+    let before = tx
+        .fetch_optional(
+            "SELECT value, source FROM rates WHERE org_id = $1 AND kind = $2 AND effective_from = $3",
+            &args![org, kind, r.effective_from],
+        )
+        .await?;
+    if let Some(b) = before
+        && b.get::<String>(0)? == r.value
+        && b.get::<Option<String>>(1)? == r.source
+    {
+        return Ok(false);
+    }
+    tx.execute(
+        "INSERT INTO rates (org_id, kind, effective_from, value, source) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (org_id, kind, effective_from) DO UPDATE SET value = excluded.value, \
+         source = excluded.source",
+        &args![org, kind, r.effective_from, r.value.as_str(), r.source.as_deref()],
+    )
+    .await?;
+    Ok(true)
 }
