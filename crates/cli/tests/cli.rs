@@ -22,6 +22,10 @@ impl Env {
     }
 
     fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_creanta"));
         cmd.args(args)
             .current_dir(self.dir.path())
@@ -36,7 +40,8 @@ impl Env {
                 cmd.env_remove("DATABASE_URL");
             }
         }
-        cmd.output().unwrap()
+        cmd.env_remove("CREANTA_SMTP_URL");
+        cmd
     }
 
     fn ok(&self, args: &[&str]) -> String {
@@ -335,4 +340,89 @@ fn settings_come_from_creanta_toml_unless_the_environment_says_otherwise() {
     assert!(
         String::from_utf8_lossy(&bad.stderr).contains("creanta.toml: unknown setting \"colour\"")
     );
+}
+
+/// Master data and one invoice per debtor, due ten days before 2025-03-03 (a Monday): every
+/// debtor is due for the +10 firm reminder that day.
+fn calendar_data(env: &Env, debtors: usize) {
+    let mut d = String::from("code,name,tax_id\n");
+    let mut c = String::from("debtor_code,name,email,role\n");
+    let mut i = String::from(
+        "entity_tax_id,series,number,issue_date,due_date,buyer_tax_id,debtor_code,currency,total\n",
+    );
+    for n in 0..debtors {
+        d.push_str(&format!("D{n:05},Client {n} SRL,RO{}\n", 14840784));
+        c.push_str(&format!(
+            "D{n:05},Contabil {n},plati{n}@client{n}.ro,finance\n"
+        ));
+        i.push_str(&format!(
+            "18547290,F,{n:05},2025-01-21,2025-02-21,14840784,D{n:05},RON,1000.00\n"
+        ));
+    }
+    let e = env.write(
+        "e.csv",
+        "tax_id,name,ibans\n18547290,Alfa Distribuție SRL,RO49AAAA1B31007593840000\n",
+    );
+    env.ok(&["import", "entities", &e]);
+    env.ok(&["import", "debtors", &env.write("d.csv", &d)]);
+    env.ok(&["import", "contacts", &env.write("c.csv", &c)]);
+    env.ok(&["import", "invoices", &env.write("i.csv", &i)]);
+}
+
+#[test]
+fn four_runs_at_once_record_and_queue_each_action_once() {
+    let env = Env::new("runs");
+    let debtors = 1000;
+    calendar_data(&env, debtors);
+    let runs: Vec<_> = (0..4)
+        .map(|_| {
+            env.command(&[
+                "run",
+                "--date",
+                "2025-03-03",
+                "--no-send",
+                "--format",
+                "json",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+        })
+        .collect();
+    let mut recorded = std::collections::HashMap::new();
+    let mut queued = 0;
+    for child in runs {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        queued += report["messages_queued"].as_u64().unwrap();
+        for a in report["actions"].as_array().unwrap() {
+            assert_eq!(a["step"], "firm_reminder");
+            if a["recorded"].as_bool().unwrap() {
+                *recorded
+                    .entry(a["key"].as_str().unwrap().to_owned())
+                    .or_insert(0) += 1;
+            }
+        }
+    }
+    // Each debtor's action was recorded by exactly one of the four runs, and its message
+    // queued once.
+    assert_eq!(recorded.len(), debtors);
+    assert!(recorded.values().all(|&n| n == 1));
+    assert_eq!(queued, debtors as u64);
+    // A fifth run finds everything done; delivering writes one .eml file per debtor.
+    let again: serde_json::Value =
+        serde_json::from_str(&env.ok(&["run", "--date", "2025-03-03", "--format", "json"]))
+            .unwrap();
+    assert_eq!(again["recorded"], 0);
+    assert_eq!(again["outbox"]["written"], debtors);
+    let files = std::fs::read_dir(env.dir.path().join("data/outbox"))
+        .unwrap()
+        .count();
+    assert_eq!(files, debtors);
 }
