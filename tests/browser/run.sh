@@ -11,7 +11,8 @@ trap 'kill "${server:-0}" 2>/dev/null || true; rm -rf "$data"' EXIT
 export CREANTA_DATA_DIR="$data" DATABASE_URL=
 "$bin" demo --debtors 30 --today 2026-12-01 > /dev/null
 password="$("$bin" user add browser@termoconstruct.ro --name "Test Browser" --role manager | sed 's/.*one-time password: //')"
-"$bin" serve --bind 127.0.0.1:0 > "$data/serve.log" 2>&1 &
+# The daily run stays off: the tests expect the demo data as loaded.
+"$bin" serve --bind 127.0.0.1:0 --run-at off > "$data/serve.log" 2>&1 &
 server=$!
 for _ in $(seq 50); do grep -q 'serving http' "$data/serve.log" && break; sleep 0.2; done
 base="$(sed -n 's/.*serving \(http[^ ]*\)\/.*/\1/p' "$data/serve.log")"

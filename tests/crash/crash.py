@@ -81,14 +81,27 @@ def main():
     try:
         if not sink.stdout.readline().startswith("ready"):
             sys.exit("the SMTP sink did not start")
+        def received_so_far():
+            return len([f for f in os.listdir(mail) if f.endswith(".eml")])
+
         for k in range(a.kills):
+            before = received_so_far()
             run = subprocess.Popen([a.bin, "run", "--date", DAY], env=env,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            time.sleep(random.uniform(0.05, 4.0))
+            # A third of the kills land anywhere (often while the day is being planned and
+            # recorded); the others once this run is sending, at a random moment of it.
+            if random.random() < 1 / 3:
+                phase = "anywhere"
+                time.sleep(random.uniform(0.05, 3.0))
+            else:
+                phase = "sending"
+                deadline = time.time() + 120
+                while received_so_far() == before and run.poll() is None and time.time() < deadline:
+                    time.sleep(0.02)
+                time.sleep(random.uniform(0.0, 3.0))
             run.kill()
             run.wait()
-            sent = len([f for f in os.listdir(mail) if f.endswith(".eml")])
-            print(f"  kill {k + 1}: {sent} messages received so far", flush=True)
+            print(f"  kill {k + 1} ({phase}): {received_so_far()} messages received so far", flush=True)
         creanta("run", "--date", DAY)
         # A message caught in an SMTP call keeps its claim until the lease (2 × timeout + 60 s)
         # runs out; then the next delivery marks it uncertain instead of sending it again.

@@ -15,6 +15,7 @@ pub mod outbox;
 pub mod prevention;
 pub mod rates;
 pub mod reports;
+pub mod scheduler;
 pub mod settings;
 #[doc(hidden)]
 pub mod testing;

@@ -561,7 +561,7 @@ async fn deliver_worker(
         tx.commit().await?;
         let attempts = row.attempts + 1;
 
-        let result = send(app, &transport, &row).await;
+        let result = send(app, transport, &row).await;
 
         let mut tx = app.store.begin().await?;
         match result {

@@ -515,3 +515,60 @@ async fn policies_export_and_import_as_toml_all_or_nothing() {
     assert_eq!(calendar::policies(&t.app).await.unwrap().0.len(), 2);
     t.cleanup().await;
 }
+
+#[tokio::test]
+async fn the_scheduler_runs_each_organization_once_a_day_and_delivers_its_outbox() {
+    let t = TestApp::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    for (kind, name, text) in [
+        (ImportKind::Entities, "entities.csv", ENTITIES),
+        (ImportKind::Debtors, "debtors.csv", DEBTORS),
+        (ImportKind::Contacts, "contacts.csv", CONTACTS),
+    ] {
+        import(&t.app, kind, &write(dir.path(), name, text.as_bytes())).await;
+    }
+    // An invoice 40 days late today, whatever today is: the +30 escalation (a task) and, for
+    // the one 12 days late, a message.
+    let today = t.app.today();
+    let due = |days: i64| today.checked_sub(jiff::Span::new().days(days)).unwrap();
+    let invoices = format!(
+        "entity_tax_id,series,number,issue_date,due_date,buyer_tax_id,debtor_code,currency,total\n\
+         18547290,S,1,{},{},14840784,D1,RON,100\n18547290,S,2,{},{},14840784,D1,RON,100\n",
+        due(70),
+        due(40),
+        due(42),
+        due(12)
+    );
+    import(
+        &t.app,
+        ImportKind::Invoices,
+        &write(dir.path(), "invoices.csv", invoices.as_bytes()),
+    )
+    .await;
+    let settings = MailSettings::files(&t.data_dir());
+    let mut last_run = std::collections::HashMap::new();
+    let midnight = jiff::civil::time(0, 0, 0, 0);
+    creanta_app::scheduler::tick(&t.app.store, &settings, Some(midnight), &mut last_run)
+        .await
+        .unwrap();
+    assert_eq!(last_run.get(&t.app.org_id()), Some(&today));
+    assert_eq!(count(&t.app, "actions").await, 2);
+    let written = outbox::list(&t.app, Some("sent"), None, 10).await.unwrap();
+    assert_eq!(
+        written.len(),
+        1,
+        "the day's message went out on the same tick"
+    );
+    // The next tick the same day runs nothing again; a forgotten "last run" (a restart) finds
+    // everything recorded already.
+    creanta_app::scheduler::tick(&t.app.store, &settings, Some(midnight), &mut last_run)
+        .await
+        .unwrap();
+    last_run.clear();
+    creanta_app::scheduler::tick(&t.app.store, &settings, Some(midnight), &mut last_run)
+        .await
+        .unwrap();
+    assert_eq!(count(&t.app, "actions").await, 2);
+    assert_eq!(count(&t.app, "outbox").await, 1);
+    t.cleanup().await;
+}

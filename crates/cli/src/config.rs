@@ -15,6 +15,7 @@ const KEYS: &[(&str, &str)] = &[
     ("log_format", "CREANTA_LOG_FORMAT"),
     ("smtp_url", "CREANTA_SMTP_URL"),
     ("mail_from", "CREANTA_MAIL_FROM"),
+    ("run_at", "CREANTA_RUN_AT"),
 ];
 
 /// Reads `creanta.toml` (or the file `CREANTA_CONFIG` names) if there is one.

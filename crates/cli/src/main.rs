@@ -119,6 +119,10 @@ enum Command {
         /// Mark cookies Secure (set when Creanța is reached over https).
         #[arg(long, env = "CREANTA_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Local time of the daily run of the action calendar (HH:MM, in each organization's
+        /// time zone), or `off`; the outbox is delivered every minute either way.
+        #[arg(long, env = "CREANTA_RUN_AT", default_value = "08:00")]
+        run_at: String,
     },
     /// Manage the users of the organization.
     User {
@@ -484,17 +488,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 print_aging(&app, options.today, Format::Table).await?;
                 if let Some(bind) = serve {
                     let mail = creanta_app::outbox::MailSettings::from_env(&cfg.data_dir)?;
-                    self::serve(&app, bind, false, mail).await?;
+                    let run_at = std::env::var("CREANTA_RUN_AT").unwrap_or_else(|_| "08:00".into());
+                    let run_at = creanta_app::scheduler::parse_run_at(&run_at)
+                        .map_err(anyhow::Error::msg)?;
+                    self::serve(&app, bind, false, mail, run_at).await?;
                 }
             }
         }
         Command::Serve {
             bind,
             secure_cookies,
+            run_at,
         } => {
+            let run_at =
+                creanta_app::scheduler::parse_run_at(run_at).map_err(anyhow::Error::msg)?;
             let app = App::open(&cfg, &cli.org).await?;
             let mail = creanta_app::outbox::MailSettings::from_env(&cfg.data_dir)?;
-            serve(&app, bind, *secure_cookies, mail).await?;
+            serve(&app, bind, *secure_cookies, mail, run_at).await?;
         }
         Command::User { command } => {
             let app = App::open(&cfg, &cli.org).await?;
@@ -971,6 +981,7 @@ async fn serve(
     bind: &str,
     secure_cookies: bool,
     mail: creanta_app::outbox::MailSettings,
+    run_at: Option<jiff::civil::Time>,
 ) -> anyhow::Result<()> {
     if let Some((user, password)) = creanta_app::accounts::ensure_first_admin(app).await? {
         println!(
@@ -983,6 +994,16 @@ async fn serve(
         .await
         .with_context(|| format!("cannot listen on {bind}"))?;
     println!("Creanța is serving http://{}/", listener.local_addr()?);
+    match run_at {
+        Some(at) => println!(
+            "The daily run starts at {} local time; the outbox is delivered every minute.",
+            at.strftime("%H:%M")
+        ),
+        None => {
+            println!("The daily run is off (--run-at off); the outbox is delivered every minute.")
+        }
+    }
+    let scheduler = creanta_app::scheduler::spawn(app.store.clone(), mail.clone(), run_at);
     let state = creanta_web::WebState {
         store: app.store.clone(),
         secure_cookies,
@@ -999,6 +1020,7 @@ async fn serve(
         tracing::info!("shutting down");
     };
     creanta_web::serve(state, listener, shutdown).await?;
+    scheduler.abort();
     Ok(())
 }
 
