@@ -27,7 +27,6 @@ mod export;
 mod generate;
 mod ids;
 mod lines;
-mod pdf;
 mod rng;
 mod words;
 

@@ -12,6 +12,7 @@ pub mod import;
 pub mod interest;
 mod mailing;
 pub mod outbox;
+mod pdf;
 pub mod prevention;
 pub mod rates;
 pub mod reports;

@@ -572,3 +572,146 @@ async fn the_scheduler_runs_each_organization_once_a_day_and_delivers_its_outbox
     assert_eq!(count(&t.app, "outbox").await, 1);
     t.cleanup().await;
 }
+
+/// The text of a PDF as `pdftotext -layout` reads it (poppler-utils; the test command
+/// installs it when missing).
+fn pdf_text(bytes: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("letter.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Words separated by single spaces: what a line break of the layout does not change.
+fn flat(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The PDF attachments of a received message: (file name, text).
+fn pdf_attachments(raw: &[u8]) -> Vec<(String, String)> {
+    use mail_parser::MimeHeaders;
+    let msg = MessageParser::default().parse(raw).unwrap();
+    msg.attachments()
+        .map(|a| {
+            (
+                a.attachment_name().unwrap_or_default().to_owned(),
+                pdf_text(a.contents()),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_firm_reminder_carries_the_statement_and_the_formal_notice_is_a_pdf_letter() {
+    let t = TestApp::new().await;
+    let _files = load(&t.app).await;
+    let sink = SmtpSink::start();
+    let settings = smtp_settings(&t, sink.port);
+
+    // 24 February: Beta's TCG0003 reaches +10, the firm reminder with the statement attached.
+    run_on(&t.app, date(2025, 2, 24), true, &settings).await;
+    let got = sink.received();
+    let beta = got
+        .iter()
+        .find(|m| m.rcpt_tos == ["ioana.popescu@beta.ro"])
+        .unwrap();
+    let pdfs = pdf_attachments(&beta.raw);
+    assert_eq!(pdfs.len(), 1);
+    let (name, statement) = &pdfs[0];
+    assert_eq!(name, "extras-de-cont-D1-24-02-2025.pdf");
+    for needle in [
+        "Extras de cont",
+        "Termoconstruct Grup Iași SRL",
+        "Beta Construcții SA",
+        "TCG0001",
+        "TCG0003",
+        "RO49AAAA1B31007593840000",
+    ] {
+        assert!(
+            flat(statement).contains(needle),
+            "{needle:?} missing from:\n{statement}"
+        );
+    }
+    let body = MessageParser::default()
+        .parse(&beta.raw)
+        .unwrap()
+        .body_text(0)
+        .unwrap()
+        .into_owned();
+    assert!(
+        body.contains("Atașăm: extras-de-cont-D1-24-02-2025.pdf."),
+        "{body}"
+    );
+    insta::assert_snapshot!("statement_ro", statement);
+
+    // 6 March: both of Beta's invoices are at +20: one formal notice lists them, as an e-mail
+    // with the notice and the statement, and a task to send it by registered letter.
+    let r = run_on(&t.app, date(2025, 3, 6), true, &settings).await;
+    let notice_action = r.actions.iter().find(|a| a.debtor_code == "D1").unwrap();
+    assert_eq!(notice_action.step, "formal_notice");
+    assert_eq!(notice_action.invoices.len(), 2);
+    let got = sink.received();
+    let last = got
+        .iter()
+        .rev()
+        .find(|m| m.rcpt_tos == ["ioana.popescu@beta.ro"])
+        .unwrap();
+    let pdfs = pdf_attachments(&last.raw);
+    let names: Vec<&str> = pdfs.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "notificare-de-plata-D1-06-03-2025.pdf",
+            "extras-de-cont-D1-06-03-2025.pdf"
+        ]
+    );
+    let notice = &pdfs[0].1;
+    for needle in [
+        "Notificare – somație de plată",
+        "art. 1014–1015 din Codul de procedură civilă",
+        "Beta Construcții SA",
+        "14840784",
+        "TCG0001",
+        "TCG0003",
+        "15 zile de la primirea prezentei",
+        "3.570,50 RON",
+        "ordonanțe de plată",
+    ] {
+        assert!(
+            flat(notice).contains(needle),
+            "{needle:?} missing from:\n{notice}"
+        );
+    }
+    insta::assert_snapshot!("notice_ro", notice);
+    let mut tx = t.app.store.begin().await.unwrap();
+    let kinds: Vec<String> = tx
+        .fetch_all(
+            "SELECT doc_type FROM documents WHERE org_id = $1 ORDER BY id",
+            &args![t.app.org_id()],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0).unwrap())
+        .collect();
+    assert!(kinds.contains(&"notice".to_owned()) && kinds.contains(&"statement".to_owned()));
+    let task: String = tx
+        .fetch_one(
+            "SELECT status FROM actions WHERE org_id = $1 AND step = $2",
+            &args![t.app.org_id(), "formal_notice"],
+        )
+        .await
+        .unwrap()
+        .get(0)
+        .unwrap();
+    assert_eq!(task, "open", "the registered letter is still to be sent");
+    drop(tx);
+    t.cleanup().await;
+}

@@ -69,6 +69,7 @@ code_enum!(
         Contract = "contract",
         Email = "email",
         Notice = "notice",
+        Statement = "statement",
         ReceiptAck = "receipt_ack",
         Other = "other",
     }
@@ -114,6 +115,7 @@ impl DocType {
             "confirmare" | "confirmare_comanda" => Ok(DocType::OrderConfirmation),
             "pontaj" => Ok(DocType::Timesheet),
             "factura" | "pdf" => Ok(DocType::InvoicePdf),
+            "extras_de_cont" | "fisa_de_cont" | "fisa_client" => Ok(DocType::Statement),
             _ => key.parse(),
         }
     }

@@ -649,6 +649,8 @@ pub fn doc_type_label(code: &str, language: Language) -> &str {
         ("email", Language::En) => "email",
         ("notice", Language::Ro) => "notificare",
         ("notice", Language::En) => "notice",
+        ("statement", Language::Ro) => "extras de cont",
+        ("statement", Language::En) => "statement of account",
         ("receipt_ack", Language::Ro) => "confirmare de primire",
         ("receipt_ack", Language::En) => "acknowledgement of receipt",
         ("other", Language::Ro) => "alt document",

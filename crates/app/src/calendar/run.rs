@@ -24,6 +24,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use super::holds::Holds;
+use super::letters::Letter;
 use super::templates::{
     self, IbanVars, InvoiceVars, PartyVars, StepVars, Template, TemplateContext, TotalVars,
 };
@@ -31,9 +32,13 @@ use crate::interest::{ChargeInput, Rates, charge_of, relation_of, totals_of};
 use crate::mailing::{
     amount_text, date_text, entity_ibans, fallback_sender, finance_contacts, reply_to, sender,
 };
-use crate::outbox::{self, MailSettings, MessageKind, NewMessage, OutboxReport};
+use crate::outbox::{self, Attachment, MailSettings, MessageKind, NewMessage, OutboxReport};
+use crate::pdf::Fonts;
 use crate::{App, AppError};
+use creanta_domain::dunning::GeneratedDoc;
 use creanta_domain::interest::Reduction;
+use creanta_domain::model::DocType;
+use creanta_store::records::Document;
 
 /// How to run a day.
 #[derive(Debug, Clone)]
@@ -151,6 +156,8 @@ pub async fn run(
         })
     };
     let mut statuses: Vec<Option<(String, Option<String>, bool)>> = vec![None; plan.actions.len()];
+    let mut fonts: Option<Fonts> = None;
+    let mut blobs_written = false;
     let mut evs = Vec::new();
 
     for c in &plan.communications {
@@ -189,10 +196,27 @@ pub async fn run(
         let charges = charges
             .as_ref()
             .expect("loaded when there are communications");
-        let ctx = context(c, &plan, &people, &facts, &ibans, charges, opts.date, lang);
+        let mut ctx = context(c, &plan, &people, &facts, &ibans, charges, opts.date, lang);
+        let letters: Vec<Letter> = lead
+            .step
+            .attach
+            .iter()
+            .map(|g| match g {
+                GeneratedDoc::Statement => Letter::Statement,
+                GeneratedDoc::Notice => Letter::Notice,
+            })
+            .collect();
+        ctx.attachments = letters.iter().map(|l| l.file_name(&ctx, lang)).collect();
         let rendered = template
             .render(&ctx)
             .map_err(|e| AppError::Invalid(e.to_string()))?;
+        let mut attachments = Vec::with_capacity(letters.len());
+        for (letter, name) in letters.iter().zip(&ctx.attachments) {
+            let fonts = fonts.get_or_insert_with(Fonts::load);
+            let bytes = letter.render(&ctx, lang, fonts);
+            attachments.push(store_letter(&mut tx, app, c.debtor_id, *letter, name, &bytes).await?);
+            blobs_written = true;
+        }
         let entity = people.entity(facts[&lead.invoices[0].invoice_id].entity_id);
         let message = NewMessage {
             idempotency_key: message_key(c),
@@ -212,7 +236,7 @@ pub async fn run(
             subject: rendered.subject,
             body_text: rendered.body_text,
             body_html: rendered.body_html,
-            attachments: Vec::new(),
+            attachments,
         };
         if let Some(outbox_id) = outbox::enqueue(&mut tx, org, now, &opts.actor, &message).await? {
             report.messages_queued += 1;
@@ -256,6 +280,13 @@ pub async fn run(
     if report.recorded > 0 {
         events::append(&mut tx, org, now, &evs).await?;
     }
+    if blobs_written {
+        // The letters' bytes are durable before the rows that point at them commit.
+        app.store
+            .blobs()
+            .flush()
+            .map_err(creanta_store::StoreError::from)?;
+    }
     tx.commit().await?;
 
     for (a, s) in plan.actions.iter().zip(statuses) {
@@ -271,6 +302,46 @@ pub async fn run(
     Ok(report)
 }
 
+/// Stores a generated letter as a document of the debtor and returns it as an attachment.
+async fn store_letter(
+    tx: &mut Tx,
+    app: &App,
+    debtor: i64,
+    letter: Letter,
+    name: &str,
+    bytes: &[u8],
+) -> Result<Attachment, AppError> {
+    let org = app.org_id();
+    let sha = app
+        .store
+        .blobs()
+        .put(bytes)
+        .map_err(creanta_store::StoreError::from)?;
+    creanta_store::repo::register_blobs(tx, org, &[(sha.clone(), bytes.len() as i64)]).await?;
+    let doc_type = match letter {
+        Letter::Statement => DocType::Statement,
+        Letter::Notice => DocType::Notice,
+    };
+    let doc = Document {
+        sha256: sha.clone(),
+        doc_type: doc_type.code().into(),
+        file_name: name.to_owned(),
+        media_type: "application/pdf".into(),
+        size: bytes.len() as i64,
+        debtor_id: Some(debtor),
+        invoice_id: None,
+        contract_id: None,
+        link_key: Document::link_key_for(Some(debtor), None, None),
+    };
+    let id = repo::insert_generated_document(tx, org, &doc).await?;
+    Ok(Attachment {
+        document_id: Some(id),
+        sha256: sha,
+        file_name: name.to_owned(),
+        media_type: "application/pdf".into(),
+    })
+}
+
 fn message_key(c: &Communication) -> String {
     format!("dunning:{}", c.key)
 }
@@ -283,6 +354,7 @@ struct InvoiceFacts {
     currency: String,
     penalty_per_day: Option<String>,
     capped: bool,
+    contract: Option<String>,
 }
 
 fn run_invoices(
@@ -306,6 +378,7 @@ fn run_invoices(
                 currency: r.currency,
                 penalty_per_day: r.penalty_rate_per_day,
                 capped: crate::interest::capped(r.contract_attrs.as_deref()),
+                contract: r.contract_number,
             },
         );
         out.push(RunInvoice {
@@ -638,6 +711,7 @@ fn context(
                 days_late: i.days_late,
                 late: templates::late_text(i.days_late, lang),
                 interest,
+                contract: f.contract.clone().unwrap_or_default(),
                 entity: people.entity(f.entity_id).name.clone(),
             }
         })

@@ -4,7 +4,8 @@
 //!
 //! The built-in templates below apply unless the organization saved its own (table
 //! `templates`). Variables (see [`TemplateContext`]): `entity`, `debtor`, `owner`, `step`,
-//! `today`, `invoices` (number, issue_date, due_date, total, open, days_late, late, interest, entity),
+//! `today`, `invoices` (number, issue_date, due_date, total, open, days_late, late, interest, entity,
+//! contract),
 //! `totals` (currency, open, interest, compensation, with_charges), `ibans` (entity, iban),
 //! `payment_reference`, `attachments` (file names) and `interest_basis`.
 
@@ -39,6 +40,8 @@ pub struct InvoiceVars {
     /// Interest or contractual penalty to the day of the message ("" when none).
     pub interest: String,
     pub entity: String,
+    /// The contract's number ("" when the invoice names none).
+    pub contract: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -114,6 +117,7 @@ impl TemplateContext {
             late: late_text(days_late, lang),
             interest: "12,34 RON".to_owned(),
             entity: "Exemplu Furnizor SRL".to_owned(),
+            contract: "CTR-7/2026".to_owned(),
         };
         TemplateContext {
             entity: party("Exemplu Furnizor SRL", "", "RO18547290"),

@@ -8,8 +8,8 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 
 use super::lines;
-use super::pdf::{Fonts, Sheet};
 use super::words::{FIRST_NAMES, MONTHS_RO, SURNAMES};
+use crate::pdf::{Fonts, Sheet};
 
 /// What a document is about.
 pub struct Ctx<'a> {

@@ -16,10 +16,10 @@ use jiff::civil::Date;
 
 use super::docs::{self, Ctx};
 use super::lines::vat_percent;
-use super::pdf::Fonts;
 use super::rng::Rng;
 use super::words::{self, City};
 use super::{DemoData, DemoDocument, DemoOptions, Injected, ids, invoice_key};
+use crate::pdf::Fonts;
 
 /// How many days back the invoices go: 18 months.
 const HISTORY_DAYS: i64 = 548;

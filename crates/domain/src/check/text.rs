@@ -59,6 +59,7 @@ pub fn doc_label(t: DocType, lang: Language) -> &'static str {
         (Language::Ro, D::Contract) => "contractul",
         (Language::Ro, D::Email) => "e-mailul",
         (Language::Ro, D::Notice) => "notificarea",
+        (Language::Ro, D::Statement) => "extrasul de cont",
         (Language::Ro, D::ReceiptAck) => "confirmarea de primire",
         (Language::Ro, D::Other) => "alt document",
         (Language::En, D::InvoicePdf) => "the invoice PDF",
@@ -73,6 +74,7 @@ pub fn doc_label(t: DocType, lang: Language) -> &'static str {
         (Language::En, D::Contract) => "the contract",
         (Language::En, D::Email) => "the e-mail",
         (Language::En, D::Notice) => "the notice",
+        (Language::En, D::Statement) => "the statement of account",
         (Language::En, D::ReceiptAck) => "the acknowledgement of receipt",
         (Language::En, D::Other) => "another document",
     }

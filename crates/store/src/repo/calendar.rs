@@ -153,11 +153,13 @@ pub struct OpenInvoiceRow {
     /// The contract's penalty (percent per day) and attributes.
     pub penalty_rate_per_day: Option<String>,
     pub contract_attrs: Option<String>,
+    pub contract_number: Option<String>,
 }
 
 const OPEN_INVOICES: &str = "SELECT i.id, i.debtor_id, i.entity_id, i.contract_id, i.series, \
      i.number, i.issue_date, i.due_date, i.currency, i.total, i.total - i.paid, i.policy, \
-     c.policy, d.policy, c.penalty_rate_per_day, c.attrs FROM invoices i \
+     c.policy, d.policy, c.penalty_rate_per_day, c.attrs, COALESCE(c.number, i.contract_number) \
+     FROM invoices i \
      JOIN debtors d ON d.id = i.debtor_id AND d.org_id = i.org_id \
      LEFT JOIN contracts c ON c.id = i.contract_id AND c.org_id = i.org_id \
      WHERE i.org_id = $1 AND i.total > i.paid";
@@ -180,6 +182,7 @@ fn open_invoice(r: &Row) -> Result<OpenInvoiceRow> {
         debtor_policy: r.get(13)?,
         penalty_rate_per_day: r.get(14)?,
         contract_attrs: r.get(15)?,
+        contract_number: r.get(16)?,
     })
 }
 
@@ -592,4 +595,43 @@ pub async fn upsert_rate(tx: &mut Tx, org: i64, kind: &str, r: &RateRow) -> Resu
     )
     .await?;
     Ok(true)
+}
+
+/// Stores a document Creanța generated (a statement, a notice) for a debtor; an identical one
+/// stored before is reused. Returns its id.
+pub async fn insert_generated_document(
+    tx: &mut Tx,
+    org: i64,
+    d: &crate::records::Document,
+) -> Result<i64> {
+    tx.execute(
+        "INSERT INTO documents (org_id, sha256, doc_type, file_name, media_type, size, debtor_id, \
+         invoice_id, contract_id, link_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         ON CONFLICT (org_id, sha256, doc_type, link_key) DO NOTHING",
+        &args![
+            org,
+            d.sha256.as_str(),
+            d.doc_type.as_str(),
+            d.file_name.as_str(),
+            d.media_type.as_str(),
+            d.size,
+            d.debtor_id,
+            d.invoice_id,
+            d.contract_id,
+            d.link_key.as_str()
+        ],
+    )
+    .await?;
+    tx.fetch_one(
+        "SELECT id FROM documents WHERE org_id = $1 AND sha256 = $2 AND doc_type = $3 \
+         AND link_key = $4",
+        &args![
+            org,
+            d.sha256.as_str(),
+            d.doc_type.as_str(),
+            d.link_key.as_str()
+        ],
+    )
+    .await?
+    .get(0)
 }

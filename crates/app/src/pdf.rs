@@ -1,5 +1,7 @@
-//! A minimal page layout for the demo's PDF documents: lines of text (wrapped at word
-//! boundaries), label/value fields, table rows and rules on A4 pages, with DejaVu Sans
+//! A minimal page layout for the PDF documents Creanța writes (the demo's invoices and
+//! delivery notes, the statements of account and formal notices): lines of text (wrapped at
+//! word boundaries), label/value fields, table rows whose header repeats on every page, and
+//! rules on A4 pages, with DejaVu Sans
 //! embedded so that ă â î ș ț render and can be extracted. krilla subsets the font to the
 //! glyphs used. Bold is drawn as filled and stroked regular text: a second embedded face
 //! would double the size of every document.
@@ -12,7 +14,7 @@ use krilla::paint::Stroke;
 use krilla::text::{Font, TextDirection};
 use krilla::{Data, SerializeSettings};
 
-static REGULAR: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSans.ttf");
+static REGULAR: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
 
 const PAGE_W: f32 = 595.0;
 const PAGE_H: f32 = 842.0;
@@ -140,6 +142,8 @@ enum Op {
 pub struct Sheet {
     pages: Vec<Vec<Op>>,
     y: f32,
+    /// The header of the table being written: repeated at the top of a new page.
+    header: Option<Vec<(f32, String)>>,
 }
 
 /// An estimate of the printed width: krilla shapes only when drawing, and the average
@@ -177,6 +181,7 @@ impl Sheet {
         Sheet {
             pages: vec![Vec::new()],
             y: TOP,
+            header: None,
         }
     }
 
@@ -238,19 +243,48 @@ impl Sheet {
         }
     }
 
+    /// Starts a table: its header row, repeated on every page the table continues on.
+    pub fn table_header(&mut self, cells: &[(f32, &str)]) {
+        self.row(cells, true);
+        self.header = Some(cells.iter().map(|(x, t)| (*x, (*t).to_owned())).collect());
+    }
+
+    /// Ends the table started by [`Sheet::table_header`].
+    pub fn end_table(&mut self) {
+        self.header = None;
+    }
+
     /// One table row: cells at fixed x offsets from the left margin, cut to fit.
     pub fn row(&mut self, cells: &[(f32, &str)], bold: bool) {
         let size = 8.5;
+        if self.y + size * 1.6 > BOTTOM
+            && let Some(header) = self.header.clone()
+        {
+            self.pages.push(Vec::new());
+            self.y = TOP;
+            let cells: Vec<(f32, &str)> = header.iter().map(|(x, t)| (*x, t.as_str())).collect();
+            self.cells(&cells, true, size);
+        }
+        self.cells(cells, bold, size);
+    }
+
+    fn cells(&mut self, cells: &[(f32, &str)], bold: bool, size: f32) {
         self.room(size * 1.6);
         self.y += size * 1.6;
         for (i, (x, text)) in cells.iter().enumerate() {
             let next = cells.get(i + 1).map_or(RIGHT - LEFT, |c| c.0);
             let max = next - x - 6.0;
+            // A cell that does not fit is printed smaller rather than cut: an amount must
+            // never lose digits. Cutting is the last resort, for text only a third as big.
+            let mut cell_size = size;
+            while width(text, cell_size, bold) > max && cell_size > size * 0.65 {
+                cell_size -= 0.25;
+            }
             let mut cell: String = (*text).to_owned();
-            while width(&cell, size, bold) > max && cell.chars().count() > 1 {
+            while width(&cell, cell_size, bold) > max && cell.chars().count() > 1 {
                 cell.pop();
             }
-            self.put(LEFT + x, size, bold, &cell);
+            self.put(LEFT + x, cell_size, bold, &cell);
         }
     }
 
@@ -368,6 +402,32 @@ mod tests {
             "{}",
             pdf.len()
         );
+    }
+
+    #[test]
+    fn a_long_table_repeats_its_header_on_every_page() {
+        let mut s = Sheet::new();
+        s.title("Extras de cont");
+        s.table_header(&[(0.0, "Factura"), (200.0, "Rest de plată")]);
+        for i in 0..150 {
+            s.row(&[(0.0, &format!("F{i:03}")), (200.0, "1,00")], false);
+        }
+        s.end_table();
+        assert!(s.pages.len() >= 3, "{} pages", s.pages.len());
+        for page in &s.pages[1..] {
+            let first = page.iter().find_map(|op| match op {
+                Op::Text { text, .. } => Some(text.as_str()),
+                Op::Rule { .. } => None,
+            });
+            assert_eq!(first, Some("Factura"));
+        }
+        let rows: usize = s
+            .pages
+            .iter()
+            .flatten()
+            .filter(|op| matches!(op, Op::Text { text, .. } if text.starts_with('F') && text.len() == 4))
+            .count();
+        assert_eq!(rows, 150);
     }
 
     #[test]
