@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod bench;
+pub mod bench_run;
 pub mod calendar;
 pub mod check;
 pub mod deliver;

@@ -279,6 +279,21 @@ enum PolicyCommand {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// The daily run over the organization's open invoices vs a bare scan of them plus a bare
+    /// insert of as many action rows; with --smtp, sending a sample of the queued messages.
+    Run {
+        /// The day to run (default: today).
+        #[arg(long)]
+        date: Option<Date>,
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// An SMTP server (smtp://127.0.0.1:2525?tls=none) to time sending against.
+        #[arg(long)]
+        smtp: Option<String>,
+        /// How many queued messages the send benchmark sends.
+        #[arg(long, default_value_t = 2000)]
+        sample: usize,
+    },
     /// Import of invoices (CSV and e-Factura XML) vs parsing + bare bulk insert.
     Import {
         /// A folder written by `creanta demo --export DIR --ubl --no-documents`.
@@ -589,6 +604,51 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }));
             }
             output::print(*format, &sheet, &json!(json_rows))?;
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Run {
+                    date,
+                    runs,
+                    smtp,
+                    sample,
+                },
+        } => {
+            let app = App::open(&cfg, &cli.org).await?;
+            let day = date.unwrap_or_else(|| app.today());
+            let lines =
+                creanta_app::bench_run::run_benchmark(&app, day, *runs, &mut |m| eprintln!("{m}"))
+                    .await?;
+            let median = |mut v: Vec<std::time::Duration>| {
+                v.sort();
+                v[v.len() / 2]
+            };
+            let run = median(lines.iter().map(|l| l.run).collect());
+            let floor = median(lines.iter().map(|l| l.floor()).collect());
+            let mut ratios: Vec<f64> = lines.iter().map(|l| l.ratio()).collect();
+            ratios.sort_by(f64::total_cmp);
+            println!(
+                "median of {} runs: run {:.2?}, floor {:.2?}, run / floor {:.2} (median of the ratios)",
+                lines.len(),
+                run,
+                floor,
+                ratios[ratios.len() / 2]
+            );
+            if let Some(url) = smtp {
+                let settings = creanta_app::outbox::MailSettings {
+                    smtp: Some(
+                        creanta_app::outbox::SmtpSettings::from_url(url)
+                            .map_err(anyhow::Error::msg)?,
+                    ),
+                    ..creanta_app::outbox::MailSettings::files(&cfg.data_dir)
+                };
+                let (n, took) =
+                    creanta_app::bench_run::send_benchmark(&app, &settings, *sample).await?;
+                println!(
+                    "sending: {n} messages in {took:.2?}: {:.0} messages per second",
+                    n as f64 / took.as_secs_f64()
+                );
+            }
         }
         Command::Bench {
             command: BenchCommand::Check { runs },

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{App, AppError};
 
-pub use run::{RunOptions, RunReport, run};
+pub use run::{RunOptions, RunReport, RunTiming, run};
 
 /// The organization's policies, the default first. A new organization gets the standard
 /// calendar of DESIGN.md, written the first time anything asks for its policies.

@@ -9,6 +9,7 @@
 //! delivered — a crash before that only leaves messages queued for the next delivery.
 
 use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
 
 use creanta_domain::dunning::{
     ActionKind, Communication, Context, DayPlan, DueInvoice, PlannedAction, PolicyChoice,
@@ -86,6 +87,20 @@ pub struct RunReport {
     pub messages_queued: usize,
     pub tasks_created: usize,
     pub outbox: Option<OutboxReport>,
+    /// Where the time went, in milliseconds (delivery excluded).
+    pub timing: RunTiming,
+}
+
+/// Phases of a run, in milliseconds.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RunTiming {
+    /// Reading open invoices, policies, holds and done steps.
+    pub read_ms: u64,
+    pub plan_ms: u64,
+    /// Rendering messages and letters (templates and PDFs), within `write_ms`.
+    pub render_ms: u64,
+    /// Recording actions, queueing messages and committing.
+    pub write_ms: u64,
 }
 
 /// Runs `opts.date` for the organization (see the module documentation).
@@ -96,6 +111,8 @@ pub async fn run(
 ) -> Result<RunReport, AppError> {
     let now = crate::now();
     let org = app.org_id();
+    let started = Instant::now();
+    let mut timing = RunTiming::default();
     let mut tx = app.store.begin().await?;
     let (policies, default) = super::policies_in(&mut tx, org).await?;
     let open = repo::open_invoices(&mut tx, org, None).await?;
@@ -106,6 +123,8 @@ pub async fn run(
         .into_iter()
         .collect();
     let (invoices, facts) = run_invoices(open, &mut done, &holds);
+    timing.read_ms = ms(started);
+    let planning = Instant::now();
     let plan = plan_day(
         &Context {
             day: opts.date,
@@ -116,6 +135,9 @@ pub async fn run(
         &invoices,
     );
     drop(invoices);
+    timing.plan_ms = ms(planning);
+    let writing = Instant::now();
+    let mut rendering = Duration::ZERO;
     let mut report = RunReport {
         date: opts.date,
         dry_run: opts.dry_run,
@@ -127,6 +149,7 @@ pub async fn run(
         messages_queued: 0,
         tasks_created: 0,
         outbox: None,
+        timing: RunTiming::default(),
     };
     let people = People::load(&mut tx, org, &plan).await?;
     if opts.dry_run {
@@ -140,6 +163,7 @@ pub async fn run(
                 .push(action_report(a, &people, status, message, false));
         }
         report.skipped = plan.skipped;
+        report.timing = timing;
         return Ok(report);
     }
 
@@ -207,13 +231,17 @@ pub async fn run(
             })
             .collect();
         ctx.attachments = letters.iter().map(|l| l.file_name(&ctx, lang)).collect();
+        let render_started = Instant::now();
         let rendered = template
             .render(&ctx)
             .map_err(|e| AppError::Invalid(e.to_string()))?;
+        rendering += render_started.elapsed();
         let mut attachments = Vec::with_capacity(letters.len());
         for (letter, name) in letters.iter().zip(&ctx.attachments) {
             let fonts = fonts.get_or_insert_with(Fonts::load);
+            let render_started = Instant::now();
             let bytes = letter.render(&ctx, lang, fonts);
+            rendering += render_started.elapsed();
             attachments.push(store_letter(&mut tx, app, c.debtor_id, *letter, name, &bytes).await?);
             blobs_written = true;
         }
@@ -288,6 +316,9 @@ pub async fn run(
             .map_err(creanta_store::StoreError::from)?;
     }
     tx.commit().await?;
+    timing.write_ms = ms(writing);
+    timing.render_ms = rendering.as_millis() as u64;
+    report.timing = timing;
 
     for (a, s) in plan.actions.iter().zip(statuses) {
         let (status, message, recorded) = s.expect("every action has a status");
@@ -340,6 +371,10 @@ async fn store_letter(
         file_name: name.to_owned(),
         media_type: "application/pdf".into(),
     })
+}
+
+fn ms(since: Instant) -> u64 {
+    since.elapsed().as_millis() as u64
 }
 
 fn message_key(c: &Communication) -> String {
