@@ -715,3 +715,79 @@ async fn the_firm_reminder_carries_the_statement_and_the_formal_notice_is_a_pdf_
     drop(tx);
     t.cleanup().await;
 }
+
+#[tokio::test]
+async fn escalations_wait_for_a_manager_and_a_served_notice_starts_the_fifteen_days() {
+    use creanta_app::calendar::actions;
+    use creanta_domain::model::Role;
+    let t = TestApp::new().await;
+    let _files = load(&t.app).await;
+    let settings = MailSettings::files(&t.data_dir());
+    // 6 March: Beta gets the formal notice (+20); 24 March: Beta's TCG0001 is at +30.
+    let r = run_on(&t.app, date(2025, 3, 6), false, &settings).await;
+    let notice = r
+        .actions
+        .iter()
+        .find(|a| a.debtor_code == "D1" && a.step == "formal_notice")
+        .unwrap();
+    let mut tx = t.app.store.begin().await.unwrap();
+    let notice_id: i64 = tx
+        .fetch_one(
+            "SELECT id FROM actions WHERE org_id = $1 AND key = $2",
+            &args![t.app.org_id(), notice.key.as_str()],
+        )
+        .await
+        .unwrap()
+        .get(0)
+        .unwrap();
+    drop(tx);
+    let served = actions::record_service(&t.app, notice_id, date(2025, 3, 10), None, "ana")
+        .await
+        .unwrap();
+    assert_eq!(served.term_ends, date(2025, 3, 25));
+
+    let r = run_on(&t.app, date(2025, 3, 24), false, &settings).await;
+    let escalation = r
+        .actions
+        .iter()
+        .find(|a| a.debtor_code == "D1" && a.step == "escalation")
+        .unwrap();
+    assert_eq!(escalation.status, "awaiting_approval");
+    let list = actions::of_debtor(&t.app, escalation.debtor_id)
+        .await
+        .unwrap();
+    let esc = list.iter().find(|a| a.step == "escalation").unwrap();
+    let served_row = list.iter().find(|a| a.id == notice_id).unwrap();
+    assert_eq!(served_row.status, "done");
+    assert_eq!(
+        served_row.outcome.as_deref(),
+        Some("served on 2025-03-10; the 15-day term ends on 2025-03-25")
+    );
+    let refused = actions::approve(&t.app, esc.id, "ion", Role::Collector).await;
+    assert!(refused.is_err());
+    let approved = actions::approve(&t.app, esc.id, "maria", Role::Manager)
+        .await
+        .unwrap();
+    assert_eq!(approved.status, "open");
+    assert!(actions::complete(&t.app, esc.id, "ana", " ").await.is_err());
+    let done = actions::complete(&t.app, esc.id, "ana", "predat la Cabinet Ionescu")
+        .await
+        .unwrap();
+    assert_eq!(
+        (done.status.as_str(), done.closed_by.as_deref()),
+        ("done", Some("ana"))
+    );
+    assert!(
+        actions::approve(&t.app, esc.id, "maria", Role::Manager)
+            .await
+            .is_err()
+    );
+    let mut tx = t.app.store.begin().await.unwrap();
+    let list = events::list(&mut tx, t.app.org_id()).await.unwrap();
+    let kinds: Vec<&str> = list.iter().map(|e| e.kind.as_str()).collect();
+    for k in ["notice.served", "action.approved", "action.done"] {
+        assert!(kinds.contains(&k), "{k}");
+    }
+    drop(tx);
+    t.cleanup().await;
+}

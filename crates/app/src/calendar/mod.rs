@@ -1,6 +1,7 @@
 //! The standard action calendar (DESIGN.md, "The daily run"): policies, their templates, the
 //! daily run and what pauses it.
 
+pub mod actions;
 pub mod holds;
 pub mod letters;
 pub mod run;

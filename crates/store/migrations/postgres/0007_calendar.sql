@@ -49,6 +49,7 @@ CREATE TABLE actions (
     created_at TIMESTAMPTZ NOT NULL,
     closed_at TIMESTAMPTZ,
     closed_by TEXT,
+    outcome TEXT,
     cancelled_reason TEXT,
     UNIQUE (org_id, key)
 );

@@ -49,6 +49,7 @@ CREATE TABLE actions (
     created_at TEXT NOT NULL,
     closed_at TEXT,
     closed_by TEXT,
+    outcome TEXT,
     cancelled_reason TEXT,
     UNIQUE (org_id, key)
 );

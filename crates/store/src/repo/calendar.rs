@@ -441,10 +441,13 @@ pub struct ActionRow {
     pub reason: String,
     pub created_at: Timestamp,
     pub cancelled_reason: Option<String>,
+    pub closed_by: Option<String>,
+    /// What came of a task, or when a notice was served.
+    pub outcome: Option<String>,
 }
 
 const ACTION_COLUMNS: &str = "id, key, debtor_id, run_date, policy, step, step_offset, kind, \
-     status, outbox_id, owner_email, reason, created_at, cancelled_reason";
+     status, outbox_id, owner_email, reason, created_at, cancelled_reason, closed_by, outcome";
 
 fn action_row(r: &Row) -> Result<ActionRow> {
     Ok(ActionRow {
@@ -462,7 +465,45 @@ fn action_row(r: &Row) -> Result<ActionRow> {
         reason: r.get(11)?,
         created_at: r.timestamp(12)?,
         cancelled_reason: r.get(13)?,
+        closed_by: r.get(14)?,
+        outcome: r.get(15)?,
     })
+}
+
+pub async fn action(tx: &mut Tx, org: i64, id: i64) -> Result<Option<ActionRow>> {
+    let sql = format!("SELECT {ACTION_COLUMNS} FROM actions WHERE org_id = $1 AND id = $2");
+    tx.fetch_optional(&sql, &args![org, id])
+        .await?
+        .as_ref()
+        .map(action_row)
+        .transpose()
+}
+
+/// Moves an action to `status`, recording who closed it and how (`closed_by`, `outcome`).
+pub async fn set_action_status(
+    tx: &mut Tx,
+    org: i64,
+    id: i64,
+    status: &str,
+    closed_by: Option<&str>,
+    outcome: Option<&str>,
+) -> Result<()> {
+    let closed_at = Value::Timestamp(closed_by.map(|_| Timestamp::now()));
+    tx.execute(
+        "UPDATE actions SET status = $1, closed_by = COALESCE($2, closed_by), \
+         outcome = COALESCE($3, outcome), closed_at = COALESCE($4, closed_at) \
+         WHERE org_id = $5 AND id = $6",
+        &[
+            status.into(),
+            closed_by.into(),
+            outcome.into(),
+            closed_at,
+            org.into(),
+            id.into(),
+        ],
+    )
+    .await?;
+    Ok(())
 }
 
 /// The actions of a debtor, newest first.

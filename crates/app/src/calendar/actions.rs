@@ -1,0 +1,191 @@
+//! What people do with the calendar's actions: approve what waits for a manager, mark a task
+//! done with its outcome, and record when a formal notice was served (the acknowledgement of
+//! receipt), which starts the 15-day term of art. 1015 of the Code of Civil Procedure.
+
+use creanta_domain::model::Role;
+use creanta_store::repo::calendar::{self as repo, ActionRow};
+use creanta_store::repo::events::{self, NewEvent};
+use creanta_store::{Tx, args};
+use jiff::ToSpan;
+use jiff::civil::Date;
+use serde::Serialize;
+
+use crate::{App, AppError};
+
+/// Days the debtor has to pay after receiving a formal notice (CPC art. 1015).
+pub const NOTICE_TERM_DAYS: i64 = 15;
+
+async fn load(tx: &mut Tx, org: i64, id: i64) -> Result<ActionRow, AppError> {
+    repo::action(tx, org, id)
+        .await?
+        .ok_or_else(|| AppError::Invalid(format!("no action {id}")))
+}
+
+async fn log(
+    tx: &mut Tx,
+    org: i64,
+    actor: &str,
+    kind: &str,
+    id: i64,
+    data: serde_json::Value,
+) -> Result<(), AppError> {
+    events::append(
+        tx,
+        org,
+        crate::now(),
+        &[NewEvent {
+            actor: actor.to_owned(),
+            kind: kind.into(),
+            subject_type: "action".into(),
+            subject_id: Some(id),
+            data,
+        }],
+    )
+    .await?;
+    Ok(())
+}
+
+/// A manager (or admin) approves an action that waits for approval: it becomes a task of the
+/// debtor's owner (for an escalation: hand the case over).
+pub async fn approve(app: &App, id: i64, actor: &str, role: Role) -> Result<ActionRow, AppError> {
+    if !matches!(role, Role::Admin | Role::Manager) {
+        return Err(AppError::Invalid(
+            "only a manager or an admin approves an action".into(),
+        ));
+    }
+    let org = app.org_id();
+    let mut tx = app.store.begin().await?;
+    let a = load(&mut tx, org, id).await?;
+    if a.status != "awaiting_approval" {
+        return Err(AppError::Invalid(format!(
+            "action {id} is {}, not awaiting approval",
+            a.status
+        )));
+    }
+    repo::set_action_status(&mut tx, org, id, "open", None, None).await?;
+    log(
+        &mut tx,
+        org,
+        actor,
+        "action.approved",
+        id,
+        serde_json::json!({ "key": a.key }),
+    )
+    .await?;
+    let out = load(&mut tx, org, id).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// The owner marks a task done, with what came of it ("promised for Friday", "wrong
+/// address").
+pub async fn complete(
+    app: &App,
+    id: i64,
+    actor: &str,
+    outcome: &str,
+) -> Result<ActionRow, AppError> {
+    let outcome = outcome.trim();
+    if outcome.is_empty() {
+        return Err(AppError::Invalid("outcome: say what came of it".into()));
+    }
+    let org = app.org_id();
+    let mut tx = app.store.begin().await?;
+    let a = load(&mut tx, org, id).await?;
+    if a.status != "open" {
+        return Err(AppError::Invalid(format!(
+            "action {id} is {}, not open",
+            a.status
+        )));
+    }
+    repo::set_action_status(&mut tx, org, id, "done", Some(actor), Some(outcome)).await?;
+    log(
+        &mut tx,
+        org,
+        actor,
+        "action.done",
+        id,
+        serde_json::json!({ "key": a.key, "outcome": outcome }),
+    )
+    .await?;
+    let out = load(&mut tx, org, id).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// When a formal notice was served, and until when the debtor may pay.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Service {
+    pub action_id: i64,
+    pub served_on: Date,
+    /// The last day of the 15-day term.
+    pub term_ends: Date,
+}
+
+/// Records the acknowledgement of receipt of a formal notice sent by registered letter: the
+/// letter task is done, and the 15-day term runs from `served_on`.
+pub async fn record_service(
+    app: &App,
+    id: i64,
+    served_on: Date,
+    document_id: Option<i64>,
+    actor: &str,
+) -> Result<Service, AppError> {
+    let org = app.org_id();
+    let mut tx = app.store.begin().await?;
+    let a = load(&mut tx, org, id).await?;
+    if a.kind != "letter" {
+        return Err(AppError::Invalid(format!(
+            "action {id} is a {} step, not a letter",
+            a.kind
+        )));
+    }
+    if a.status == "cancelled" {
+        return Err(AppError::Invalid(format!("action {id} was cancelled")));
+    }
+    let term_ends = served_on
+        .checked_add(NOTICE_TERM_DAYS.days())
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    let outcome = format!("served on {served_on}; the 15-day term ends on {term_ends}");
+    repo::set_action_status(&mut tx, org, id, "done", Some(actor), Some(&outcome)).await?;
+    log(
+        &mut tx,
+        org,
+        actor,
+        "notice.served",
+        id,
+        serde_json::json!({
+            "key": a.key, "debtor_id": a.debtor_id, "served_on": served_on,
+            "term_ends": term_ends, "document_id": document_id,
+        }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Service {
+        action_id: id,
+        served_on,
+        term_ends,
+    })
+}
+
+/// The letter tasks still open for a debtor (the notices waiting for their receipt).
+pub async fn open_letters(tx: &mut Tx, org: i64, debtor: i64) -> Result<Vec<i64>, AppError> {
+    Ok(tx
+        .fetch_all(
+            "SELECT id FROM actions WHERE org_id = $1 AND debtor_id = $2 AND kind = $3 \
+             AND status = $4 ORDER BY run_date, id",
+            &args![org, debtor, "letter", "open"],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect::<Result<_, _>>()?)
+}
+
+/// A debtor's actions, newest first.
+pub async fn of_debtor(app: &App, debtor: i64) -> Result<Vec<ActionRow>, AppError> {
+    let mut tx = app.store.begin().await?;
+    let out = repo::actions_of_debtor(&mut tx, app.org_id(), debtor).await?;
+    drop(tx);
+    Ok(out)
+}
