@@ -21,6 +21,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use crate::WebState;
 use crate::auth::{SESSION_COOKIE, cookie, same_token};
 
+mod calendar;
 mod findings;
 mod outbox;
 mod records;
@@ -815,7 +816,7 @@ fn import_result(
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Creanța API", version = "1", description = "Receivables of your organization: debtors, contacts, contracts, invoices, payments, documents, imports, the pre-flight check (findings, prevention), the mail outbox and invoice delivery."),
+    info(title = "Creanța API", version = "1", description = "Receivables of your organization: debtors, contacts, contracts, invoices, payments, documents, imports, the pre-flight check (findings, prevention), the mail outbox and invoice delivery, the action calendar (policies, actions, late charges, disputes, the daily run)."),
     paths(list_debtors, get_debtor, records::patch_debtor, debtor_contracts, debtor_payments,
         list_invoices, get_invoice, records::patch_invoice,
         records::list_contacts, records::get_contact, records::patch_contact,
@@ -824,7 +825,9 @@ fn import_result(
         records::list_documents, records::get_document, records::document_content, records::upload_document,
         findings::list_findings, findings::invoice_findings, findings::run_check, findings::get_prevention,
         outbox::list_messages, outbox::get_message, outbox::resend_message, outbox::run_delivery,
-        outbox::override_delivery,
+        outbox::override_delivery, calendar::list_policies, calendar::debtor_actions,
+        calendar::approve_action, calendar::complete_action, calendar::record_service,
+        calendar::debtor_charges, calendar::open_dispute, calendar::run_day,
         post_import, upsert_records),
     modifiers(&Security)
 )]
@@ -917,6 +920,29 @@ pub fn routes() -> Router<WebState> {
         )
         .route("/api/v1/check", post(findings::run_check))
         .route("/api/v1/prevention", get(findings::get_prevention))
+        .route("/api/v1/policies", get(calendar::list_policies))
+        .route(
+            "/api/v1/debtors/{id}/actions",
+            get(calendar::debtor_actions),
+        )
+        .route(
+            "/api/v1/debtors/{id}/charges",
+            get(calendar::debtor_charges),
+        )
+        .route(
+            "/api/v1/actions/{id}/approve",
+            post(calendar::approve_action),
+        )
+        .route(
+            "/api/v1/actions/{id}/complete",
+            post(calendar::complete_action),
+        )
+        .route(
+            "/api/v1/actions/{id}/service",
+            post(calendar::record_service),
+        )
+        .route("/api/v1/disputes", post(calendar::open_dispute))
+        .route("/api/v1/calendar/runs", post(calendar::run_day))
         .route("/api/v1/outbox", get(outbox::list_messages))
         .route("/api/v1/outbox/{id}", get(outbox::get_message))
         .route("/api/v1/outbox/{id}/resend", post(outbox::resend_message))

@@ -182,6 +182,14 @@ pub async fn open_letters(tx: &mut Tx, org: i64, debtor: i64) -> Result<Vec<i64>
         .collect::<Result<_, _>>()?)
 }
 
+/// One action of the organization.
+pub async fn get(app: &App, id: i64) -> Result<Option<ActionRow>, AppError> {
+    let mut tx = app.store.begin().await?;
+    let out = repo::action(&mut tx, app.org_id(), id).await?;
+    drop(tx);
+    Ok(out)
+}
+
 /// A debtor's actions, newest first.
 pub async fn of_debtor(app: &App, debtor: i64) -> Result<Vec<ActionRow>, AppError> {
     let mut tx = app.store.begin().await?;

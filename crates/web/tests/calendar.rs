@@ -1,0 +1,350 @@
+//! The action calendar in the API, over real HTTP on port 0, on SQLite or PostgreSQL: a
+//! manager runs the day, a debtor's actions carry their reasons, an escalation waits for a
+//! manager's approval, a task is closed with its outcome, a served notice starts its 15 days,
+//! late charges per invoice, disputes — with roles, organization scoping and problem
+//! documents for bad input.
+
+use creanta_app::accounts;
+use creanta_app::import::{ImportKind, ImportOptions, NoProgress, import_paths};
+use creanta_app::testing::TestApp;
+use creanta_domain::model::Role;
+use serde_json::{Value, json};
+
+mod common;
+use common::start;
+
+const FILES: &[(ImportKind, &str, &str)] = &[
+    (
+        ImportKind::Entities,
+        "e.csv",
+        "tax_id,name,ibans\nRO18547290,Termoconstruct Grup Iași SRL,RO49AAAA1B31007593840000\n",
+    ),
+    (
+        ImportKind::Debtors,
+        "d.csv",
+        "code,name,tax_id,owner\nD1,Beta Construcții SA,RO14840784,col@x.ro\n",
+    ),
+    (
+        ImportKind::Contacts,
+        "c.csv",
+        "debtor_code,name,email,role\nD1,Ioana Popescu,ioana@beta.ro,finance\n",
+    ),
+    // Due 9 February 2025: on 24 March (+43) the latest step is the +30 escalation; the other
+    // invoice, due 21 March, is at +1 (a reminder e-mail).
+    (
+        ImportKind::Invoices,
+        "i.csv",
+        "entity_tax_id,series,number,issue_date,due_date,buyer_tax_id,debtor_code,currency,total\n\
+         18547290,A,1,2025-01-10,2025-02-09,14840784,D1,RON,1000.00\n\
+         18547290,A,2,2025-02-19,2025-03-21,14840784,D1,RON,500.00\n",
+    ),
+];
+
+async fn call(
+    c: &reqwest::Client,
+    method: reqwest::Method,
+    url: String,
+    token: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut r = c.request(method, url).bearer_auth(token);
+    if let Some(b) = body {
+        r = r.json(&b);
+    }
+    let r = r.send().await.unwrap();
+    let status = r.status().as_u16();
+    if status >= 400 {
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+    }
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn api_runs_the_day_and_handles_actions_charges_and_disputes() {
+    use reqwest::Method;
+    let t = TestApp::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    for (kind, name, text) in FILES {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        import_paths(&t.app, *kind, &[p], &ImportOptions::default(), &NoProgress)
+            .await
+            .unwrap();
+    }
+    common::user(&t.app, "sef@x.ro", Role::Manager).await;
+    common::user(&t.app, "col@x.ro", Role::Collector).await;
+    let (_, manager) = accounts::create_token(&t.app, "test", "sef@x.ro", "ci")
+        .await
+        .unwrap();
+    let (_, collector) = accounts::create_token(&t.app, "test", "col@x.ro", "ci")
+        .await
+        .unwrap();
+    let other = t.other_org("alta").await;
+    common::user(&other, "api@alta.ro", Role::Manager).await;
+    let (_, stranger) = accounts::create_token(&other, "test", "api@alta.ro", "ci")
+        .await
+        .unwrap();
+    let server = start(&t.app).await;
+    let base = server.base.clone();
+    let c = reqwest::Client::new();
+    let debtor = creanta_app::check::find_debtor(&t.app, "D1").await.unwrap();
+
+    let (s, p) = call(
+        &c,
+        Method::GET,
+        format!("{base}/api/v1/policies"),
+        &collector,
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(p[0]["code"], "standard");
+    assert_eq!(p[0]["is_default"], true);
+    assert_eq!(p[0]["steps"][0]["offset"], -3);
+
+    // Only managers run the day; bad bodies are problems.
+    let run = json!({ "date": "2025-03-24" });
+    let (s, p) = call(
+        &c,
+        Method::POST,
+        format!("{base}/api/v1/calendar/runs"),
+        &collector,
+        Some(run.clone()),
+    )
+    .await;
+    assert_eq!((s, p["code"].as_str()), (403, Some("forbidden")));
+    let (s, _) = call(
+        &c,
+        Method::POST,
+        format!("{base}/api/v1/calendar/runs"),
+        &manager,
+        Some(json!({ "date": "24.03.2025" })),
+    )
+    .await;
+    assert_eq!(s, 400);
+    let (s, dry) = call(
+        &c,
+        Method::POST,
+        format!("{base}/api/v1/calendar/runs"),
+        &manager,
+        Some(json!({ "date": "2025-03-24", "dry_run": true })),
+    )
+    .await;
+    assert_eq!(
+        (s, dry["actions"].as_u64(), dry["recorded"].as_u64()),
+        (200, Some(2), Some(0))
+    );
+    let (s, r) = call(
+        &c,
+        Method::POST,
+        format!("{base}/api/v1/calendar/runs"),
+        &manager,
+        Some(run.clone()),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        (r["recorded"].as_u64(), r["messages_queued"].as_u64()),
+        (Some(2), Some(1))
+    );
+    let (_, again) = call(
+        &c,
+        Method::POST,
+        format!("{base}/api/v1/calendar/runs"),
+        &manager,
+        Some(run),
+    )
+    .await;
+    assert_eq!(again["recorded"], 0);
+
+    // The debtor's actions, with their reasons; another organization sees nothing.
+    let (s, list) = call(
+        &c,
+        Method::GET,
+        format!("{base}/api/v1/debtors/{debtor}/actions"),
+        &collector,
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    let list = list.as_array().unwrap().clone();
+    let esc = list.iter().find(|a| a["step"] == "escalation").unwrap();
+    assert_eq!(esc["status"], "awaiting_approval");
+    assert_eq!(
+        esc["reason"],
+        "invoice A1 43 days overdue → step +30 (escalation)"
+    );
+    let reminder = list.iter().find(|a| a["step"] == "reminder").unwrap();
+    assert_eq!(reminder["status"], "done");
+    assert!(reminder["outbox_id"].as_i64().is_some());
+    let (s, _) = call(
+        &c,
+        Method::GET,
+        format!("{base}/api/v1/debtors/{debtor}/actions"),
+        &stranger,
+        None,
+    )
+    .await;
+    assert_eq!(s, 404);
+    let esc_id = esc["id"].as_i64().unwrap();
+    let (s, _) = call(
+        &c,
+        Method::POST,
+        format!("{base}/api/v1/actions/{esc_id}/approve"),
+        &stranger,
+        None,
+    )
+    .await;
+    assert_eq!(
+        s, 404,
+        "another organization's action does not exist for it"
+    );
+
+    // Approval: managers only, once.
+    let approve = format!("{base}/api/v1/actions/{esc_id}/approve");
+    let (s, _) = call(&c, Method::POST, approve.clone(), &collector, None).await;
+    assert_eq!(s, 403);
+    let (s, a) = call(&c, Method::POST, approve.clone(), &manager, None).await;
+    assert_eq!((s, a["status"].as_str()), (200, Some("open")));
+    let (s, p) = call(&c, Method::POST, approve, &manager, None).await;
+    assert_eq!((s, p["code"].as_str()), (409, Some("conflict")));
+    // The owner closes the task with its outcome.
+    let complete = format!("{base}/api/v1/actions/{esc_id}/complete");
+    let (s, _) = call(
+        &c,
+        Method::POST,
+        complete.clone(),
+        &collector,
+        Some(json!({ "outcome": "  " })),
+    )
+    .await;
+    assert_eq!(s, 400);
+    let (s, _) = call(
+        &c,
+        Method::POST,
+        complete.clone(),
+        &collector,
+        Some(json!({ "outcome": "x", "extra": 1 })),
+    )
+    .await;
+    assert_eq!(s, 400);
+    let (s, a) = call(
+        &c,
+        Method::POST,
+        complete,
+        &collector,
+        Some(json!({ "outcome": "predat avocatului" })),
+    )
+    .await;
+    assert_eq!(
+        (s, a["status"].as_str(), a["outcome"].as_str()),
+        (200, Some("done"), Some("predat avocatului"))
+    );
+    // Only a letter is served.
+    let rid = reminder["id"].as_i64().unwrap();
+    let (s, _) = call(
+        &c,
+        Method::POST,
+        format!("{base}/api/v1/actions/{rid}/service"),
+        &collector,
+        Some(json!({ "served_on": "2025-03-26" })),
+    )
+    .await;
+    assert_eq!(s, 409);
+
+    // Late charges: legal interest at 6.50 + 8 = 14.50 % (the rate of 1 January 2025).
+    let (s, ch) = call(
+        &c,
+        Method::GET,
+        format!("{base}/api/v1/debtors/{debtor}/charges?date=2025-03-24"),
+        &collector,
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(ch["relation"], "professionals");
+    assert_eq!(ch["invoices"][0]["number"], "A1");
+    assert_eq!(ch["invoices"][0]["days_late"], 43);
+    // 1 000.00 × 14.5 % × 43 / 365 = 17.08
+    assert_eq!(ch["invoices"][0]["interest"], "17.08");
+    assert_eq!(ch["invoices"][0]["basis"], "legal_interest");
+    assert!(
+        ch["invoices"][0]["problem"]
+            .as_str()
+            .unwrap()
+            .contains("EUR exchange rate")
+    );
+    assert_eq!(ch["totals"][0]["open"], "1500.00");
+    let (s, _) = call(
+        &c,
+        Method::GET,
+        format!("{base}/api/v1/debtors/{debtor}/charges?date=never"),
+        &collector,
+        None,
+    )
+    .await;
+    assert_eq!(s, 400);
+    let (s, _) = call(
+        &c,
+        Method::GET,
+        format!("{base}/api/v1/debtors/{debtor}/charges"),
+        &stranger,
+        None,
+    )
+    .await;
+    assert_eq!(s, 404);
+
+    // A dispute on A2 pauses it and cancels the reminder queued about it.
+    let a2 = creanta_app::deliver::find_invoice(&t.app, "18547290:A2")
+        .await
+        .unwrap();
+    let disputes = format!("{base}/api/v1/disputes");
+    let (s, p) = call(
+        &c,
+        Method::POST,
+        disputes.clone(),
+        &collector,
+        Some(json!({ "invoice_id": a2, "reason": "too_expensive" })),
+    )
+    .await;
+    assert_eq!(s, 400);
+    assert!(p["detail"].as_str().unwrap().contains("quality_complaint"));
+    let (s, _) = call(
+        &c,
+        Method::POST,
+        disputes.clone(),
+        &stranger,
+        Some(json!({ "invoice_id": a2, "reason": "other" })),
+    )
+    .await;
+    assert_eq!(s, 404);
+    let (s, d) = call(
+        &c,
+        Method::POST,
+        disputes,
+        &collector,
+        Some(json!({ "invoice_id": a2, "reason": "not_received", "note": "nu a ajuns factura" })),
+    )
+    .await;
+    assert_eq!((s, d["cancelled_actions"].as_u64()), (201, Some(1)));
+    let (_, list) = call(
+        &c,
+        Method::GET,
+        format!("{base}/api/v1/debtors/{debtor}/actions"),
+        &collector,
+        None,
+    )
+    .await;
+    let reminder = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["step"] == "reminder")
+        .unwrap()
+        .clone();
+    assert_eq!(reminder["status"], "cancelled");
+    assert_eq!(reminder["cancelled_reason"], "disputed (not_received)");
+
+    t.cleanup().await;
+    drop(server);
+}
