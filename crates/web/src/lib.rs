@@ -4,6 +4,7 @@
 
 mod api;
 mod auth;
+mod calendar;
 mod error;
 mod findings;
 pub mod i18n;
@@ -54,6 +55,14 @@ pub fn router(state: WebState) -> Router {
         .route(
             "/debtors/{id}/requirements",
             post(findings::debtor_requirements),
+        )
+        .route(
+            "/debtors/{id}/actions/{action}/approve",
+            post(calendar::approve),
+        )
+        .route(
+            "/debtors/{id}/actions/{action}/complete",
+            post(calendar::complete),
         )
         .route(
             "/debtors/{id}/contracts/{contract}/requirements",

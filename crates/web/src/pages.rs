@@ -463,6 +463,8 @@ pub struct DebtorOutcome {
     pub target: Option<Target>,
     /// The refused form, as typed.
     pub draft: Option<RequirementsDraft>,
+    /// An action was just approved or closed.
+    pub action_saved: bool,
 }
 
 #[derive(Template)]
@@ -491,6 +493,8 @@ struct DebtorPage {
     invoices: Vec<InvoiceRowView>,
     payments: Vec<PaymentView>,
     open_totals: Vec<String>,
+    cal: crate::calendar::DebtorCalendar,
+    action_saved: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -501,6 +505,8 @@ pub struct SavedQuery {
     checked: Option<String>,
     #[serde(default)]
     overridden: Option<String>,
+    #[serde(default)]
+    action: Option<String>,
 }
 
 pub async fn debtor(
@@ -511,6 +517,7 @@ pub async fn debtor(
 ) -> Result<Response, WebError> {
     let outcome = DebtorOutcome {
         notice: q.saved.map(|_| user.texts().requirements_saved.to_owned()),
+        action_saved: q.action.is_some(),
         ..DebtorOutcome::default()
     };
     render_debtor(&state, &user, id, outcome).await
@@ -670,6 +677,8 @@ pub async fn render_debtor(
             .map(|p| payment_view(p, lang))
             .collect(),
         open_totals: open.iter().map(|(c, v)| i18n::money(*v, c, lang)).collect(),
+        cal: crate::calendar::of_debtor(state, user, id).await?,
+        action_saved: outcome.action_saved,
     };
     let status = outcome.status.unwrap_or(StatusCode::OK);
     Ok((status, Html(page.render()?)).into_response())

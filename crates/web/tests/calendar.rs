@@ -11,7 +11,7 @@ use creanta_domain::model::Role;
 use serde_json::{Value, json};
 
 mod common;
-use common::start;
+use common::{client, sign_in, start, text};
 
 const FILES: &[(ImportKind, &str, &str)] = &[
     (
@@ -347,4 +347,141 @@ async fn api_runs_the_day_and_handles_actions_charges_and_disputes() {
 
     t.cleanup().await;
     drop(server);
+}
+
+#[tokio::test]
+async fn the_debtor_page_shows_actions_and_charges_and_takes_approvals_and_outcomes() {
+    let t = TestApp::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    for (kind, name, text) in FILES {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        import_paths(&t.app, *kind, &[p], &ImportOptions::default(), &NoProgress)
+            .await
+            .unwrap();
+    }
+    let manager_pw = common::user(&t.app, "sef@x.ro", Role::Manager).await;
+    let collector_pw = common::user(&t.app, "col@x.ro", Role::Collector).await;
+    let settings = creanta_app::outbox::MailSettings::files(&t.data_dir());
+    creanta_app::calendar::run(
+        &t.app,
+        &creanta_app::calendar::RunOptions {
+            date: jiff::civil::date(2025, 3, 24),
+            dry_run: false,
+            send: false,
+            actor: "test".into(),
+        },
+        &settings,
+    )
+    .await
+    .unwrap();
+    let server = start(&t.app).await;
+    let base = server.base.clone();
+    let debtor = creanta_app::check::find_debtor(&t.app, "D1").await.unwrap();
+    let esc = creanta_app::calendar::actions::of_debtor(&t.app, debtor)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.step == "escalation")
+        .unwrap();
+
+    let cc = client();
+    let ccsrf = sign_in(
+        &cc,
+        &base,
+        "col@x.ro",
+        &collector_pw,
+        &format!("/debtors/{debtor}"),
+    )
+    .await;
+    let page = text(&cc, format!("{base}/debtors/{debtor}")).await;
+    for needle in [
+        "Acțiuni din calendar",
+        "escalation (+30)",
+        "predare la partener",
+        "așteaptă aprobare",
+        "invoice A1 43 days overdue → step +30 (escalation)",
+        "Dobânzi, penalități și despăgubiri la zi",
+        "dobânda legală penalizatoare (OG 13/2011)",
+    ] {
+        assert!(page.contains(needle), "{needle:?} missing");
+    }
+    assert!(
+        !page.contains(&format!("/actions/{}/approve", esc.id)),
+        "a collector gets no approve button"
+    );
+    let r = cc
+        .post(format!(
+            "{base}/debtors/{debtor}/actions/{}/approve",
+            esc.id
+        ))
+        .form(&[("csrf", ccsrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+
+    let mc = client();
+    let mcsrf = sign_in(
+        &mc,
+        &base,
+        "sef@x.ro",
+        &manager_pw,
+        &format!("/debtors/{debtor}"),
+    )
+    .await;
+    let page = text(&mc, format!("{base}/debtors/{debtor}")).await;
+    assert!(page.contains(&format!("/actions/{}/approve", esc.id)));
+    // Without the CSRF token nothing changes.
+    let r = mc
+        .post(format!(
+            "{base}/debtors/{debtor}/actions/{}/approve",
+            esc.id
+        ))
+        .form(&[("csrf", "nope")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = mc
+        .post(format!(
+            "{base}/debtors/{debtor}/actions/{}/approve",
+            esc.id
+        ))
+        .form(&[("csrf", mcsrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    // The collector closes the task with its outcome.
+    let r = cc
+        .post(format!(
+            "{base}/debtors/{debtor}/actions/{}/complete",
+            esc.id
+        ))
+        .form(&[
+            ("csrf", ccsrf.as_str()),
+            ("outcome", "Dosar predat la Cabinet Ionescu"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = text(&cc, format!("{base}/debtors/{debtor}?action=1")).await;
+    assert!(page.contains("Acțiunea a fost actualizată."));
+    assert!(page.contains("Dosar predat la Cabinet Ionescu"));
+    // Another debtor's path with this action is not found.
+    let r = cc
+        .post(format!(
+            "{base}/debtors/{}/actions/{}/complete",
+            debtor + 1000,
+            esc.id
+        ))
+        .form(&[("csrf", ccsrf.as_str()), ("outcome", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    drop(server);
+    t.cleanup().await;
 }

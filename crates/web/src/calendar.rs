@@ -1,0 +1,306 @@
+//! The action calendar on the debtor page: its actions (with why, and what came of them),
+//! the approval a manager gives, the owner closing a task, and the late charges to date.
+
+use axum::extract::{Form, Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use creanta_app::AppError;
+use creanta_app::calendar::actions;
+use creanta_domain::interest::ChargeBasis;
+use creanta_domain::model::{Language, Role};
+use serde::Deserialize;
+
+use crate::WebState;
+use crate::auth::CurrentUser;
+use crate::error::WebError;
+use crate::i18n;
+
+/// Labels of the calendar's cards.
+pub struct CalendarTexts {
+    pub actions: &'static str,
+    pub charges: &'static str,
+    pub date: &'static str,
+    pub step: &'static str,
+    pub kind: &'static str,
+    pub status: &'static str,
+    pub why: &'static str,
+    pub outcome: &'static str,
+    pub approve: &'static str,
+    pub done: &'static str,
+    pub outcome_placeholder: &'static str,
+    pub invoice: &'static str,
+    pub days_late: &'static str,
+    pub open: &'static str,
+    pub interest: &'static str,
+    pub compensation: &'static str,
+    pub basis: &'static str,
+    pub legal: &'static str,
+    pub contract: &'static str,
+    pub none: &'static str,
+    pub saved: &'static str,
+    pub per_day: &'static str,
+}
+
+static RO: CalendarTexts = CalendarTexts {
+    actions: "Acțiuni din calendar",
+    charges: "Dobânzi, penalități și despăgubiri la zi",
+    date: "Data",
+    step: "Pas",
+    kind: "Tip",
+    status: "Stare",
+    why: "De ce",
+    outcome: "Rezultat",
+    approve: "Aprobă",
+    done: "Marchează făcut",
+    outcome_placeholder: "Ce s-a întâmplat",
+    invoice: "Factura",
+    days_late: "Zile întârziere",
+    open: "Rest de plată",
+    interest: "Dobândă / penalitate",
+    compensation: "Despăgubire (40 EUR)",
+    basis: "Temei",
+    legal: "dobânda legală penalizatoare (OG 13/2011)",
+    contract: "penalitate din contract",
+    none: "Nimic deocamdată.",
+    saved: "Acțiunea a fost actualizată.",
+    per_day: "pe zi",
+};
+
+static EN: CalendarTexts = CalendarTexts {
+    actions: "Calendar actions",
+    charges: "Interest, penalties and compensation to date",
+    date: "Date",
+    step: "Step",
+    kind: "Kind",
+    status: "Status",
+    why: "Why",
+    outcome: "Outcome",
+    approve: "Approve",
+    done: "Mark done",
+    outcome_placeholder: "What came of it",
+    invoice: "Invoice",
+    days_late: "Days late",
+    open: "Open",
+    interest: "Interest / penalty",
+    compensation: "Compensation (40 EUR)",
+    basis: "Basis",
+    legal: "statutory late-payment interest (OG 13/2011)",
+    contract: "contractual penalty",
+    none: "Nothing yet.",
+    saved: "The action was updated.",
+    per_day: "a day",
+};
+
+pub fn texts(lang: Language) -> &'static CalendarTexts {
+    match lang {
+        Language::Ro => &RO,
+        Language::En => &EN,
+    }
+}
+
+fn status_label(code: &str, lang: Language) -> &str {
+    match (code, lang) {
+        ("open", Language::Ro) => "de făcut",
+        ("awaiting_approval", Language::Ro) => "așteaptă aprobare",
+        ("done", Language::Ro) => "făcut",
+        ("cancelled", Language::Ro) => "anulat",
+        ("open", Language::En) => "to do",
+        ("awaiting_approval", Language::En) => "awaiting approval",
+        ("done", Language::En) => "done",
+        ("cancelled", Language::En) => "cancelled",
+        (other, _) => other,
+    }
+}
+
+fn kind_label(code: &str, lang: Language) -> &str {
+    match (code, lang) {
+        ("email", Language::Ro) => "e-mail",
+        ("call", Language::Ro) => "telefon",
+        ("letter", Language::Ro) => "scrisoare recomandată",
+        ("escalate", Language::Ro) => "predare la partener",
+        ("internal_alert", Language::Ro) => "alertă internă",
+        ("email", Language::En) => "e-mail",
+        ("call", Language::En) => "phone call",
+        ("letter", Language::En) => "registered letter",
+        ("escalate", Language::En) => "hand-off to a partner",
+        ("internal_alert", Language::En) => "internal alert",
+        (other, _) => other,
+    }
+}
+
+pub struct ActionView {
+    pub id: i64,
+    pub date: String,
+    pub step: String,
+    pub kind: String,
+    pub status: String,
+    pub status_code: String,
+    pub why: String,
+    pub outcome: String,
+    pub can_approve: bool,
+    pub can_complete: bool,
+}
+
+pub struct ChargeView {
+    pub invoice: String,
+    pub days_late: i64,
+    pub open: String,
+    pub interest: String,
+    pub compensation: String,
+    pub basis: String,
+}
+
+/// The calendar's part of the debtor page.
+pub struct DebtorCalendar {
+    pub t: &'static CalendarTexts,
+    pub actions: Vec<ActionView>,
+    pub charges: Vec<ChargeView>,
+    pub totals: Vec<String>,
+}
+
+pub async fn of_debtor(
+    state: &WebState,
+    user: &CurrentUser,
+    debtor: i64,
+) -> Result<DebtorCalendar, WebError> {
+    let app = user.0.app(&state.store);
+    let lang = user.0.language();
+    let t = texts(lang);
+    let manager = matches!(user.0.role(), Role::Admin | Role::Manager);
+    let actions = actions::of_debtor(&app, debtor)
+        .await?
+        .into_iter()
+        .map(|a| ActionView {
+            id: a.id,
+            date: i18n::date(a.run_date, lang),
+            step: format!("{} ({:+})", a.step, a.step_offset),
+            kind: kind_label(&a.kind, lang).to_owned(),
+            status: status_label(&a.status, lang).to_owned(),
+            can_approve: manager && a.status == "awaiting_approval",
+            can_complete: a.status == "open",
+            status_code: a.status,
+            why: a
+                .cancelled_reason
+                .map_or(a.reason.clone(), |c| format!("{} — {c}", a.reason)),
+            outcome: a.outcome.unwrap_or_default(),
+        })
+        .collect();
+    let c = creanta_app::interest::charges(&app, debtor, app.today()).await?;
+    let money = |m: creanta_domain::Money| i18n::money(m.minor, m.currency.as_str(), lang);
+    let charges = c
+        .invoices
+        .iter()
+        .map(|i| ChargeView {
+            invoice: i.label.clone(),
+            days_late: i.days_late,
+            open: money(i.open),
+            interest: i
+                .charge
+                .as_ref()
+                .map(|ch| money(ch.amount))
+                .unwrap_or_default(),
+            compensation: i.compensation.map(money).unwrap_or_default(),
+            basis: match i.charge.as_ref().map(|ch| ch.basis) {
+                Some(ChargeBasis::LegalInterest { .. }) => t.legal.to_owned(),
+                Some(ChargeBasis::ContractPenalty {
+                    percent_per_day, ..
+                }) => {
+                    format!("{} ({percent_per_day}% {})", t.contract, t.per_day)
+                }
+                None => i.problem.clone().unwrap_or_default(),
+            },
+        })
+        .collect();
+    let totals = c
+        .totals
+        .iter()
+        .map(|x| {
+            let cur = x.currency.as_str();
+            format!(
+                "{} + {} + {} = {}",
+                i18n::money(x.open, cur, lang),
+                i18n::money(x.interest, cur, lang),
+                i18n::money(x.compensation, cur, lang),
+                i18n::money(x.open + x.interest + x.compensation, cur, lang)
+            )
+        })
+        .collect();
+    Ok(DebtorCalendar {
+        t,
+        actions,
+        charges,
+        totals,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    csrf: String,
+}
+
+#[derive(Deserialize)]
+pub struct OutcomeForm {
+    csrf: String,
+    outcome: String,
+}
+
+async fn action_of_debtor(
+    state: &WebState,
+    user: &CurrentUser,
+    debtor: i64,
+    action: i64,
+) -> Result<(), WebError> {
+    let app = user.0.app(&state.store);
+    match actions::get(&app, action).await? {
+        Some(a) if a.debtor_id == debtor => Ok(()),
+        _ => Err(WebError::NotFound),
+    }
+}
+
+fn back(debtor: i64) -> Response {
+    Redirect::to(&format!("/debtors/{debtor}?action=1#actions")).into_response()
+}
+
+/// "Approve" on an action awaiting approval (managers and admins).
+pub async fn approve(
+    State(state): State<WebState>,
+    user: CurrentUser,
+    Path((debtor, action)): Path<(i64, i64)>,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&form.csrf)?;
+    if !matches!(user.0.role(), Role::Admin | Role::Manager) {
+        return Err(WebError::Forbidden);
+    }
+    action_of_debtor(&state, &user, debtor, action).await?;
+    let app = user.0.app(&state.store);
+    match actions::approve(&app, action, &user.0.user.email, user.0.role()).await {
+        Ok(_) => Ok(back(debtor)),
+        Err(AppError::Invalid(m)) => Err(WebError::Conflict(m)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// "Mark done" on an open task, with its outcome.
+pub async fn complete(
+    State(state): State<WebState>,
+    user: CurrentUser,
+    Path((debtor, action)): Path<(i64, i64)>,
+    Form(form): Form<OutcomeForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&form.csrf)?;
+    if user.0.role() == Role::Partner {
+        return Err(WebError::Forbidden);
+    }
+    action_of_debtor(&state, &user, debtor, action).await?;
+    if form.outcome.trim().is_empty() || form.outcome.chars().count() > 2000 {
+        return Err(WebError::BadRequest(
+            texts(user.0.language()).outcome_placeholder.to_owned(),
+        ));
+    }
+    let app = user.0.app(&state.store);
+    match actions::complete(&app, action, &user.0.user.email, &form.outcome).await {
+        Ok(_) => Ok(back(debtor)),
+        Err(AppError::Invalid(m)) => Err(WebError::Conflict(m)),
+        Err(e) => Err(e.into()),
+    }
+}
