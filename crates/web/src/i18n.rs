@@ -172,6 +172,7 @@ pub struct Texts {
     pub terms_placeholder: &'static str,
     pub checked_notice: &'static str,
     pub outbox: &'static str,
+    pub policies: &'static str,
 }
 
 pub static RO: Texts = Texts {
@@ -344,6 +345,7 @@ pub static RO: Texts = Texts {
     terms_placeholder: "zile",
     checked_notice: "Facturile clientului au fost verificate din nou.",
     outbox: "Mesaje",
+    policies: "Calendar",
 };
 
 pub static EN: Texts = Texts {
@@ -516,6 +518,7 @@ pub static EN: Texts = Texts {
     terms_placeholder: "days",
     checked_notice: "The debtor's invoices were checked again.",
     outbox: "Outbox",
+    policies: "Calendar",
 };
 
 impl Texts {

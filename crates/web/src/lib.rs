@@ -12,6 +12,7 @@ mod imports;
 mod ops;
 mod outbox;
 mod pages;
+mod policies;
 mod settings;
 
 use std::net::SocketAddr;
@@ -56,6 +57,8 @@ pub fn router(state: WebState) -> Router {
             "/debtors/{id}/requirements",
             post(findings::debtor_requirements),
         )
+        .route("/policies", get(policies::page).post(policies::save))
+        .route("/policies.toml", get(policies::download))
         .route(
             "/debtors/{id}/actions/{action}/approve",
             post(calendar::approve),

@@ -485,3 +485,74 @@ async fn the_debtor_page_shows_actions_and_charges_and_takes_approvals_and_outco
     drop(server);
     t.cleanup().await;
 }
+
+#[tokio::test]
+async fn the_policies_page_lists_the_steps_and_managers_save_toml_all_or_nothing() {
+    let t = TestApp::new().await;
+    let manager_pw = common::user(&t.app, "sef@x.ro", Role::Manager).await;
+    let collector_pw = common::user(&t.app, "col@x.ro", Role::Collector).await;
+    let server = start(&t.app).await;
+    let base = server.base.clone();
+
+    let cc = client();
+    let ccsrf = sign_in(&cc, &base, "col@x.ro", &collector_pw, "/policies").await;
+    let page = text(&cc, format!("{base}/policies")).await;
+    assert!(page.contains("Calendarul de acțiuni"));
+    assert!(page.contains("firm_reminder") && page.contains("formal_notice"));
+    assert!(
+        !page.contains("id=\"policy-editor\""),
+        "collectors only read"
+    );
+    let r = cc
+        .post(format!("{base}/policies"))
+        .form(&[("csrf", ccsrf.as_str()), ("toml", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+
+    let mc = client();
+    let mcsrf = sign_in(&mc, &base, "sef@x.ro", &manager_pw, "/policies").await;
+    let file = mc
+        .get(format!("{base}/policies.toml"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.status(), 200);
+    let toml = file.text().await.unwrap();
+    assert!(toml.contains("default = \"standard\""));
+    // A step with a misspelt field: refused with the error, the text kept, nothing saved.
+    let bad = toml.replace("offset = 5", "ofset = 5");
+    let r = mc
+        .post(format!("{base}/policies"))
+        .form(&[("csrf", mcsrf.as_str()), ("toml", bad.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("id=\"policy-error\"") && body.contains("ofset"),
+        "{body}"
+    );
+    // The call moves to day 4 and needs a minimum of 100 RON.
+    let good = toml.replace("offset = 5", "offset = 4\nmin_open = { RON = \"100.00\" }");
+    let r = mc
+        .post(format!("{base}/policies"))
+        .form(&[("csrf", mcsrf.as_str()), ("toml", good.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let (policies, _) = creanta_app::calendar::policies(&t.app).await.unwrap();
+    let call = policies[0].step("call").unwrap();
+    assert_eq!(call.offset, 4);
+    assert_eq!(
+        call.minimum(creanta_domain::Currency::RON).unwrap().minor,
+        10_000
+    );
+    let page = text(&mc, format!("{base}/policies?saved=1")).await;
+    assert!(page.contains("Calendarele au fost salvate.") && page.contains("100.00 RON"));
+    drop(server);
+    t.cleanup().await;
+}
