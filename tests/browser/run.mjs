@@ -1,7 +1,7 @@
 // Browser tests in Debian's headless Chromium: sign in, filter the debtors list, open a
 // debtor, switch the language, upload an import with an error and then a good one, open the
 // prevention page and an invoice with findings (and check it again), an override of a blocked
-// invoice and a delivery from the outbox.
+// invoice and a delivery from the outbox, the action calendar's page and a debtor's late charges.
 // Screenshots of each main page go to target/screenshots/.
 // Usage: node run.mjs BASE_URL EMAIL PASSWORD SCREENSHOT_DIR
 import assert from 'node:assert/strict';
@@ -169,6 +169,23 @@ await step('a manager lets a blocked invoice go, then delivers from the outbox',
   await page.click('#deliver-now button');
   await page.waitForSelector('#delivery-report');
   assert.equal(await page.textContent('#queued-now'), '0');
+});
+
+await step("the action calendar's policies and an overdue debtor's late charges", async () => {
+  await page.click('header nav a[href="/policies"]');
+  await page.waitForURL('**/policies');
+  assert.match(await page.textContent('h1'), /Calendarul de acțiuni/);
+  assert.equal(await page.locator('#policy-standard tbody tr').count(), 6, 'the six standard steps');
+  assert.equal(await page.locator('#policy-editor textarea').count(), 1, 'a manager may edit them');
+  await shot('policies');
+  await page.goto(`${base}/debtors?bucket=over_90`);
+  await page.click('#debtors tbody tr:first-child td:first-child a');
+  await page.waitForURL(/\/debtors\/\d+$/);
+  await page.locator('#charges').scrollIntoViewIfNeeded();
+  assert.ok(await page.locator('#charge-list tbody tr').count() >= 1, 'an overdue debtor owes late charges');
+  assert.match(await page.textContent('#charges'), /\d,\d\d (RON|EUR)/);
+  assert.equal(await page.locator('#actions').count(), 1);
+  await shot('debtor-charges');
 });
 
 assert.deepEqual(errors, [], 'no script errors in the pages');
