@@ -827,7 +827,7 @@ fn import_result(
         outbox::list_messages, outbox::get_message, outbox::resend_message, outbox::run_delivery,
         outbox::override_delivery, calendar::list_policies, calendar::debtor_actions,
         calendar::approve_action, calendar::complete_action, calendar::record_service,
-        calendar::debtor_charges, calendar::open_dispute, calendar::run_day,
+        calendar::debtor_charges, calendar::open_dispute, calendar::add_hold, calendar::run_day,
         post_import, upsert_records),
     modifiers(&Security)
 )]
@@ -942,6 +942,7 @@ pub fn routes() -> Router<WebState> {
             post(calendar::record_service),
         )
         .route("/api/v1/disputes", post(calendar::open_dispute))
+        .route("/api/v1/holds", post(calendar::add_hold))
         .route("/api/v1/calendar/runs", post(calendar::run_day))
         .route("/api/v1/outbox", get(outbox::list_messages))
         .route("/api/v1/outbox/{id}", get(outbox::get_message))

@@ -345,6 +345,60 @@ async fn api_runs_the_day_and_handles_actions_charges_and_disputes() {
     assert_eq!(reminder["status"], "cancelled");
     assert_eq!(reminder["cancelled_reason"], "disputed (not_received)");
 
+    // Holds: a promise needs its date and a positive amount; a hand-off its partner.
+    let holds = format!("{base}/api/v1/holds");
+    for (body, status) in [
+        (
+            json!({ "debtor_id": debtor, "kind": "promise", "amount": "100", "currency": "RON" }),
+            400,
+        ),
+        (
+            json!({ "debtor_id": debtor, "kind": "promise", "until": "2025-04-01", "amount": "-1", "currency": "RON" }),
+            400,
+        ),
+        (json!({ "debtor_id": debtor, "kind": "hand_off" }), 400),
+        (json!({ "debtor_id": debtor, "kind": "holiday" }), 400),
+        (
+            json!({ "debtor_id": debtor + 1000, "kind": "exclude" }),
+            404,
+        ),
+    ] {
+        let (s, _) = call(
+            &c,
+            Method::POST,
+            holds.clone(),
+            &collector,
+            Some(body.clone()),
+        )
+        .await;
+        assert_eq!(s, status, "{body}");
+    }
+    let (s, _) = call(
+        &c,
+        Method::POST,
+        holds.clone(),
+        &stranger,
+        Some(json!({ "debtor_id": debtor, "kind": "exclude" })),
+    )
+    .await;
+    assert_eq!(s, 404);
+    let (s, h) = call(&c, Method::POST, holds, &collector, Some(json!({ "debtor_id": debtor, "kind": "promise", "until": "2025-04-10", "amount": "1.000,00", "currency": "RON" }))).await;
+    assert_eq!(s, 201, "{h}");
+    // Until 10 April nothing is planned for Beta; the dry run says why.
+    let (_, dry) = call(
+        &c,
+        Method::POST,
+        format!("{base}/api/v1/calendar/runs"),
+        &manager,
+        Some(json!({ "date": "2025-04-07", "dry_run": true })),
+    )
+    .await;
+    assert_eq!(
+        (dry["actions"].as_u64(), dry["skipped"].as_u64()),
+        (Some(0), Some(1)),
+        "{dry}"
+    );
+
     t.cleanup().await;
     drop(server);
 }

@@ -466,6 +466,133 @@ pub async fn open_dispute(
     ))
 }
 
+/// A promise to pay, a pause, an exclusion or a hand-off to a partner: the calendar holds the
+/// debtor's invoices (or the one named) back.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HoldRequest {
+    pub debtor_id: i64,
+    /// `promise`, `pause`, `exclude` or `hand_off`.
+    pub kind: String,
+    /// For a promise or pause: only this invoice of the debtor.
+    pub invoice_id: Option<i64>,
+    /// A promise's date (required), or the end of a pause (none: until released).
+    pub until: Option<jiff::civil::Date>,
+    /// A promise's amount (decimal text) and currency.
+    pub amount: Option<String>,
+    pub currency: Option<String>,
+    /// A hand-off's partner (required).
+    pub partner: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HoldOut {
+    pub id: i64,
+    pub cancelled_actions: usize,
+}
+
+#[utoipa::path(post, path = "/api/v1/holds", request_body = HoldRequest, responses(
+    (status = 201, body = HoldOut),
+    (status = 400, body = ProblemBody, content_type = "application/problem+json"),
+    (status = 401, body = ProblemBody, content_type = "application/problem+json"),
+    (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+    (status = 404, body = ProblemBody, content_type = "application/problem+json")),
+    security(("token" = [])))]
+pub async fn add_hold(
+    State(state): State<WebState>,
+    ApiUser(s): ApiUser,
+    body: Result<Json<HoldRequest>, JsonRejection>,
+) -> Result<(StatusCode, Json<HoldOut>), Problem> {
+    let Json(req) = body.map_err(|e| Problem::bad_request(e.body_text()))?;
+    for (name, v) in [
+        ("kind", Some(&req.kind)),
+        ("amount", req.amount.as_ref()),
+        ("currency", req.currency.as_ref()),
+        ("partner", req.partner.as_ref()),
+        ("note", req.note.as_ref()),
+    ] {
+        if let Some(v) = v {
+            plain(name, v)?;
+            if v.chars().count() > 2000 {
+                return Err(Problem::bad_request(format!(
+                    "{name} must have at most 2000 characters"
+                )));
+            }
+        }
+    }
+    debtor_exists(&state, s.org.id, req.debtor_id).await?;
+    if let Some(i) = req.invoice_id {
+        let inv = views::invoice(&state.store, s.org.id, i)
+            .await?
+            .ok_or_else(Problem::not_found)?;
+        if inv.debtor_id != req.debtor_id {
+            return Err(Problem::bad_request(format!(
+                "invoice {i} is not the debtor's"
+            )));
+        }
+    }
+    let hold = match req.kind.as_str() {
+        "promise" => {
+            let until = req
+                .until
+                .ok_or_else(|| Problem::bad_request("until: a promise needs its date"))?;
+            let currency = creanta_domain::Currency::parse(req.currency.as_deref().unwrap_or(""))
+                .map_err(|e| Problem::bad_request(format!("currency: {e}")))?;
+            let amount =
+                creanta_domain::parse_amount(req.amount.as_deref().unwrap_or(""), currency)
+                    .map_err(|e| Problem::bad_request(format!("amount: {e}")))?;
+            if amount <= 0 {
+                return Err(Problem::bad_request("amount: a promise must be positive"));
+            }
+            NewHold::Promise {
+                debtor_id: req.debtor_id,
+                invoice_id: req.invoice_id,
+                amount,
+                currency,
+                until,
+                note: req.note,
+            }
+        }
+        "pause" => NewHold::Pause {
+            debtor_id: req.debtor_id,
+            invoice_id: req.invoice_id,
+            until: req.until,
+            note: req.note,
+        },
+        "exclude" => NewHold::Exclude {
+            debtor_id: req.debtor_id,
+            note: req.note,
+        },
+        "hand_off" => NewHold::HandOff {
+            debtor_id: req.debtor_id,
+            partner: req
+                .partner
+                .filter(|p| !p.trim().is_empty())
+                .ok_or_else(|| Problem::bad_request("partner: a hand-off names its partner"))?,
+            note: req.note,
+        },
+        other => {
+            return Err(Problem::bad_request(format!(
+                "kind {other:?} is not one of promise, pause, exclude, hand_off"
+            )));
+        }
+    };
+    let (id, cancelled) = holds::add(&s.app(&state.store), &hold, &s.user.email)
+        .await
+        .map_err(|e| match e {
+            AppError::Invalid(m) => Problem::bad_request(m),
+            other => other.into(),
+        })?;
+    Ok((
+        StatusCode::CREATED,
+        Json(HoldOut {
+            id,
+            cancelled_actions: cancelled.len(),
+        }),
+    ))
+}
+
 /// Which day to run.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
