@@ -791,3 +791,49 @@ async fn escalations_wait_for_a_manager_and_a_served_notice_starts_the_fifteen_d
     drop(tx);
     t.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_contract_names_its_own_calendar() {
+    let t = TestApp::new().await;
+    let files = load(&t.app).await;
+    let text = calendar::export_toml(&t.app).await.unwrap();
+    let quick = format!(
+        "{text}\n[[policy]]\ncode = \"quick\"\nname = \"Rapid\"\n\n[[policy.steps]]\ncode = \"call_now\"\n\
+         offset = 2\nkind = \"call\"\ntemplate = \"call\"\n"
+    );
+    calendar::import_toml(&t.app, "p.toml", &quick, "tester")
+        .await
+        .unwrap();
+    let contracts = write(
+        files.path(),
+        "contracts.csv",
+        "debtor_code,number,entity_tax_id,policy\nD2,K-1,18547290,quick\n".as_bytes(),
+    );
+    import(&t.app, ImportKind::Contracts, &contracts).await;
+    let invoices = write(
+        files.path(),
+        "inv2.csv",
+        "entity_tax_id,series,number,issue_date,due_date,buyer_tax_id,debtor_code,currency,total,contract_number\n\
+         18547290,TCG,0002,2025-01-12,2025-02-11,16621241,D2,EUR,500,K-1\n"
+            .as_bytes(),
+    );
+    import(&t.app, ImportKind::Invoices, &invoices).await;
+    let r = run_on(
+        &t.app,
+        date(2025, 2, 19),
+        false,
+        &MailSettings::files(&t.data_dir()),
+    )
+    .await;
+    let gamma: Vec<_> = actions(&r).into_iter().filter(|a| a.0 == "D2").collect();
+    assert_eq!(gamma, [row("D2", "call_now", "task", &["TCG0002"])]);
+    assert_eq!(
+        r.actions
+            .iter()
+            .find(|a| a.debtor_code == "D2")
+            .unwrap()
+            .policy,
+        "quick"
+    );
+    t.cleanup().await;
+}

@@ -91,6 +91,8 @@ pub struct ContractRow {
     pub currency: Option<Currency>,
     /// Decimal text, percent per day (e.g. "0.1"); interest maths comes later.
     pub penalty_rate_per_day: Option<String>,
+    /// The action calendar for this contract's invoices (a policy code).
+    pub policy: Option<String>,
     pub requires_po: bool,
     pub required_mention: Option<String>,
     pub required_documents: Vec<DocType>,
@@ -191,6 +193,7 @@ pub mod columns {
         "payment_terms_days",
         "currency",
         "penalty_rate_per_day",
+        "policy",
         "requires_po",
         "required_mention",
         "required_documents",
@@ -602,6 +605,7 @@ pub fn read_contracts(table: &Table) -> RowsResult<ContractRow> {
             payment_terms_days: c.opt_days("payment_terms_days"),
             currency: currency?,
             penalty_rate_per_day: penalty,
+            policy: c.opt("policy"),
             requires_po: c.bool("requires_po"),
             required_mention: c.opt("required_mention"),
             required_documents: c.doc_types("required_documents"),

@@ -126,6 +126,7 @@ record!(
         payment_terms_days: Option<i64>,
         currency: Option<String>,
         penalty_rate_per_day: Option<String>,
+        policy: Option<String>,
         requires_po: bool,
         required_mention: Option<String>,
         required_documents: String,

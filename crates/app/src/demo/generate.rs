@@ -821,6 +821,7 @@ fn debtor(
                     (15, None),
                 ])
                 .map(str::to_owned),
+            policy: None,
             requires_po: creq.po,
             required_mention: creq.mention.take(),
             required_documents: std::mem::take(&mut creq.docs),

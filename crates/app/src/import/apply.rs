@@ -622,6 +622,7 @@ async fn contracts(ctx: &mut Ctx<'_>, rows: Vec<Located<ContractRow>>) -> Res<()
                 payment_terms_days: r.payment_terms_days,
                 currency: r.currency.map(|c| c.as_str().to_owned()),
                 penalty_rate_per_day: r.penalty_rate_per_day.clone(),
+                policy: r.policy.clone(),
                 requires_po: r.requires_po,
                 required_mention: r.required_mention.clone(),
                 required_documents: doc_list(&r.required_documents),
