@@ -363,6 +363,85 @@ pub async fn enqueue(
     Ok(id)
 }
 
+/// Queues many messages in the caller's transaction (one multi-row insert per few hundred,
+/// one batch of `outbox.queued` events); returns the ids of those that were new, by key.
+pub async fn enqueue_many(
+    tx: &mut Tx,
+    org: i64,
+    now: jiff::Timestamp,
+    actor: &str,
+    messages: &[NewMessage],
+) -> Result<std::collections::HashMap<String, i64>, AppError> {
+    struct Prepared {
+        message_id: String,
+        to: Vec<String>,
+        to_json: String,
+        attachments: String,
+        from: String,
+        reply_to: Option<String>,
+    }
+    let mut prepared = Vec::with_capacity(messages.len());
+    for m in messages {
+        if m.to.is_empty() {
+            return Err(AppError::Invalid(format!(
+                "message {}: no recipient",
+                m.idempotency_key
+            )));
+        }
+        let to: Vec<String> = m.to.iter().map(ToString::to_string).collect();
+        prepared.push(Prepared {
+            message_id: message_id_for(org, &m.idempotency_key, &m.from),
+            to_json: serde_json::to_string(&to).expect("strings serialize"),
+            to,
+            attachments: serde_json::to_string(&m.attachments).expect("attachments serialize"),
+            from: m.from.to_string(),
+            reply_to: m.reply_to.as_ref().map(ToString::to_string),
+        });
+    }
+    let rows: Vec<(NewOutboxRow<'_>, &[i64])> = messages
+        .iter()
+        .zip(&prepared)
+        .map(|(m, p)| {
+            (
+                NewOutboxRow {
+                    idempotency_key: &m.idempotency_key,
+                    message_id: &p.message_id,
+                    kind: m.kind.code(),
+                    debtor_id: m.debtor_id,
+                    from_addr: &p.from,
+                    reply_to: p.reply_to.as_deref(),
+                    to_addrs: &p.to_json,
+                    subject: &m.subject,
+                    body_text: &m.body_text,
+                    body_html: m.body_html.as_deref(),
+                    attachments: &p.attachments,
+                    next_attempt_at: now.as_second(),
+                },
+                m.invoice_ids.as_slice(),
+            )
+        })
+        .collect();
+    let ids = repo::insert_many(tx, org, &rows, now).await?;
+    let evs: Vec<NewEvent> = messages
+        .iter()
+        .zip(&prepared)
+        .filter_map(|(m, p)| {
+            ids.get(&m.idempotency_key).map(|id| NewEvent {
+                actor: actor.to_owned(),
+                kind: "outbox.queued".into(),
+                subject_type: "outbox".into(),
+                subject_id: Some(*id),
+                data: serde_json::json!({
+                    "key": m.idempotency_key, "message_id": p.message_id, "kind": m.kind.code(),
+                    "to": p.to, "subject": m.subject, "invoice_ids": m.invoice_ids,
+                }),
+            })
+        })
+        .collect();
+    events::append(tx, org, now, &evs).await?;
+    Ok(ids)
+}
+
 /// What one delivery round did to one message.
 #[derive(Debug, Clone, Serialize)]
 pub struct Outcome {

@@ -27,7 +27,8 @@ use serde::Serialize;
 use super::holds::Holds;
 use super::letters::Letter;
 use super::templates::{
-    self, IbanVars, InvoiceVars, PartyVars, StepVars, Template, TemplateContext, TotalVars,
+    self, IbanVars, InvoiceVars, PartyVars, Rendered, StepVars, Template, TemplateContext,
+    TotalVars,
 };
 use crate::interest::{ChargeInput, Rates, charge_of, relation_of, totals_of};
 use crate::mailing::{
@@ -180,42 +181,85 @@ pub async fn run(
         })
     };
     let mut statuses: Vec<Option<(String, Option<String>, bool)>> = vec![None; plan.actions.len()];
-    let mut fonts: Option<Fonts> = None;
     let mut blobs_written = false;
     let mut evs = Vec::new();
+    let has_recipient = |debtor: i64| contacts.get(&debtor).is_some_and(|v| !v.is_empty());
 
-    for c in &plan.communications {
-        let lead = &plan.actions[c.lead];
-        let debtor = people.debtor(c.debtor_id);
-        let to = contacts.get(&c.debtor_id).filter(|v| !v.is_empty());
-        let mut recorded_ids = Vec::new();
-        for &a in &c.actions {
-            let action = &plan.actions[a];
-            let status = match (to.is_some(), action.step.kind) {
-                (false, _) | (true, ActionKind::Letter) => "open",
-                (true, _) => "done",
-            };
-            let id = record(&mut tx, org, opts, action, status, debtor, now).await?;
-            let label = if to.is_some() {
-                "queued"
-            } else {
-                "no_recipient"
-            };
-            statuses[a] = Some((label.to_owned(), Some(message_key(c)), id.is_some()));
-            if let Some(id) = id {
-                report.recorded += 1;
-                if status == "open" {
-                    report.tasks_created += 1;
-                }
-                recorded_ids.push(id);
-                evs.push(action_event(opts, id, action, status));
+    // 1. Every action of the day, recorded in bulk under its unique key.
+    let status_of: Vec<&str> = plan
+        .actions
+        .iter()
+        .map(|a| match a.communication {
+            Some(_) if !has_recipient(a.debtor_id) || a.step.kind == ActionKind::Letter => "open",
+            Some(_) => "done",
+            None if a.step.needs_approval => "awaiting_approval",
+            None => "open",
+        })
+        .collect();
+    let reasons: Vec<String> = plan.actions.iter().map(reason_of).collect();
+    let rows: Vec<NewAction<'_>> = plan
+        .actions
+        .iter()
+        .zip(&status_of)
+        .zip(&reasons)
+        .map(|((a, status), reason)| NewAction {
+            key: &a.key,
+            debtor_id: a.debtor_id,
+            run_date: opts.date,
+            policy: &a.policy,
+            step: &a.step.code,
+            step_offset: a.step.offset,
+            kind: a.step.kind.code(),
+            status,
+            owner_email: people.debtor(a.debtor_id).owner_email.as_deref(),
+            reason,
+            invoices: a
+                .invoices
+                .iter()
+                .map(|i| (i.invoice_id, a.step.code.as_str()))
+                .collect(),
+        })
+        .collect();
+    let new_ids = repo::insert_actions(&mut tx, org, &rows, now).await?;
+    drop(rows);
+    for (i, a) in plan.actions.iter().enumerate() {
+        let id = new_ids.get(&a.key).copied();
+        let status = status_of[i];
+        if let Some(id) = id {
+            report.recorded += 1;
+            if status != "done" {
+                report.tasks_created += 1;
             }
+            evs.push(action_event(opts, id, a, status));
         }
-        let Some(to) = to else { continue };
-        if recorded_ids.is_empty() {
+        let (label, message) = match a.communication {
+            Some(c) if has_recipient(a.debtor_id) => {
+                ("queued", Some(message_key(&plan.communications[c])))
+            }
+            Some(c) => ("no_recipient", Some(message_key(&plan.communications[c]))),
+            None if status == "open" => ("task", None),
+            None => (status, None),
+        };
+        statuses[i] = Some((label.to_owned(), message, id.is_some()));
+    }
+
+    // 2. The messages of the communications that have a new action and a recipient: their
+    // contexts here, their rendering (templates and PDF letters) on every core at once.
+    let mut drafts = Vec::new();
+    for c in &plan.communications {
+        if !has_recipient(c.debtor_id) {
             continue;
         }
-        let lang = debtor.language;
+        let action_ids: Vec<i64> = c
+            .actions
+            .iter()
+            .filter_map(|&a| new_ids.get(&plan.actions[a].key).copied())
+            .collect();
+        if action_ids.is_empty() {
+            continue;
+        }
+        let lead = &plan.actions[c.lead];
+        let lang = people.debtor(c.debtor_id).language;
         let template = template_for(&saved, &lead.step.template, lang)?;
         let charges = charges
             .as_ref()
@@ -231,22 +275,32 @@ pub async fn run(
             })
             .collect();
         ctx.attachments = letters.iter().map(|l| l.file_name(&ctx, lang)).collect();
-        let render_started = Instant::now();
-        let rendered = template
-            .render(&ctx)
-            .map_err(|e| AppError::Invalid(e.to_string()))?;
-        rendering += render_started.elapsed();
-        let mut attachments = Vec::with_capacity(letters.len());
-        for (letter, name) in letters.iter().zip(&ctx.attachments) {
-            let fonts = fonts.get_or_insert_with(Fonts::load);
-            let render_started = Instant::now();
-            let bytes = letter.render(&ctx, lang, fonts);
-            rendering += render_started.elapsed();
-            attachments.push(store_letter(&mut tx, app, c.debtor_id, *letter, name, &bytes).await?);
+        drafts.push(Draft {
+            communication: c,
+            action_ids,
+            template,
+            ctx,
+            letters,
+            lang,
+        });
+    }
+    let render_started = Instant::now();
+    let rendered = render_all(&drafts)?;
+    rendering += render_started.elapsed();
+
+    let mut messages = Vec::with_capacity(drafts.len());
+    let mut message_actions = Vec::with_capacity(drafts.len());
+    for (d, (text, files)) in drafts.iter().zip(rendered) {
+        let c = d.communication;
+        let lead = &plan.actions[c.lead];
+        let mut attachments = Vec::with_capacity(files.len());
+        for (letter, name, bytes) in &files {
+            attachments.push(store_letter(&mut tx, app, c.debtor_id, *letter, name, bytes).await?);
             blobs_written = true;
         }
         let entity = people.entity(facts[&lead.invoices[0].invoice_id].entity_id);
-        let message = NewMessage {
+        let debtor = people.debtor(c.debtor_id);
+        messages.push(NewMessage {
             idempotency_key: message_key(c),
             kind: match lead.step.kind {
                 ActionKind::Letter => MessageKind::Notice,
@@ -260,39 +314,24 @@ pub async fn run(
                 .collect(),
             from: sender(&entity.name, &entity.attrs, &fallback),
             reply_to: reply_to(debtor.owner_email.as_deref()),
-            to: to.clone(),
-            subject: rendered.subject,
-            body_text: rendered.body_text,
-            body_html: rendered.body_html,
+            to: contacts[&c.debtor_id].clone(),
+            subject: text.subject,
+            body_text: text.body_text,
+            body_html: text.body_html,
             attachments,
-        };
-        if let Some(outbox_id) = outbox::enqueue(&mut tx, org, now, &opts.actor, &message).await? {
-            report.messages_queued += 1;
-            for id in recorded_ids {
-                repo::set_action_outbox(&mut tx, org, id, outbox_id).await?;
-            }
-        }
+        });
+        message_actions.push(d.action_ids.clone());
     }
-
-    for (i, a) in plan.actions.iter().enumerate() {
-        if statuses[i].is_some() {
-            continue;
-        }
-        let status = if a.step.needs_approval {
-            "awaiting_approval"
-        } else {
-            "open"
-        };
-        let debtor = people.debtor(a.debtor_id);
-        let id = record(&mut tx, org, opts, a, status, debtor, now).await?;
-        if let Some(id) = id {
-            report.recorded += 1;
-            report.tasks_created += 1;
-            evs.push(action_event(opts, id, a, status));
-        }
-        let label = if status == "open" { "task" } else { status };
-        statuses[i] = Some((label.to_owned(), None, id.is_some()));
-    }
+    drop(drafts);
+    let queued = outbox::enqueue_many(&mut tx, org, now, &opts.actor, &messages).await?;
+    report.messages_queued = queued.len();
+    let pairs: Vec<(i64, i64)> = messages
+        .iter()
+        .zip(&message_actions)
+        .filter_map(|(m, ids)| queued.get(&m.idempotency_key).map(|o| (ids, *o)))
+        .flat_map(|(ids, o)| ids.iter().map(move |a| (*a, o)))
+        .collect();
+    repo::link_outbox(&mut tx, org, &pairs).await?;
 
     evs.push(NewEvent {
         actor: opts.actor.clone(),
@@ -434,39 +473,66 @@ fn run_invoices(
     (out, facts)
 }
 
-async fn record(
-    tx: &mut Tx,
-    org: i64,
-    opts: &RunOptions,
-    a: &PlannedAction,
-    status: &str,
-    debtor: &DebtorInfo,
-    now: jiff::Timestamp,
-) -> Result<Option<i64>, AppError> {
-    let reason = a
-        .invoices
+fn reason_of(a: &PlannedAction) -> String {
+    a.invoices
         .iter()
         .map(|i| i.reason.as_str())
         .collect::<Vec<_>>()
-        .join("; ");
-    let row = NewAction {
-        key: &a.key,
-        debtor_id: a.debtor_id,
-        run_date: opts.date,
-        policy: &a.policy,
-        step: &a.step.code,
-        step_offset: a.step.offset,
-        kind: a.step.kind.code(),
-        status,
-        owner_email: debtor.owner_email.as_deref(),
-        reason: &reason,
-        invoices: a
-            .invoices
+        .join("; ")
+}
+
+/// A message to render: its communication, the new actions it carries, and what it is made of.
+struct Draft<'a> {
+    communication: &'a Communication,
+    action_ids: Vec<i64>,
+    template: Template,
+    ctx: TemplateContext,
+    letters: Vec<Letter>,
+    lang: Language,
+}
+
+type RenderedDraft = (Rendered, Vec<(Letter, String, Vec<u8>)>);
+
+/// Renders every draft's text and letters, the drafts shared out between the machine's cores:
+/// rendering (PDF letters above all) is the CPU-heavy part of a large run.
+fn render_all(drafts: &[Draft<'_>]) -> Result<Vec<RenderedDraft>, AppError> {
+    if drafts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let fonts = Fonts::load();
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(drafts.len());
+    let per = drafts.len().div_ceil(workers);
+    let render = |d: &Draft<'_>| -> Result<RenderedDraft, AppError> {
+        let text = d
+            .template
+            .render(&d.ctx)
+            .map_err(|e| AppError::Invalid(e.to_string()))?;
+        let files = d
+            .letters
             .iter()
-            .map(|i| (i.invoice_id, a.step.code.as_str()))
-            .collect(),
+            .zip(&d.ctx.attachments)
+            .map(|(l, name)| (*l, name.clone(), l.render(&d.ctx, d.lang, &fonts)))
+            .collect();
+        Ok((text, files))
     };
-    Ok(repo::insert_action(tx, org, &row, now).await?)
+    let parts: Vec<Result<Vec<RenderedDraft>, AppError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = drafts
+            .chunks(per)
+            .map(|chunk| scope.spawn(move || chunk.iter().map(render).collect()))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a rendering thread panicked"))
+            .collect()
+    });
+    let mut out = Vec::with_capacity(drafts.len());
+    for part in parts {
+        out.extend(part?);
+    }
+    Ok(out)
 }
 
 fn action_event(opts: &RunOptions, id: i64, a: &PlannedAction, status: &str) -> NewEvent {

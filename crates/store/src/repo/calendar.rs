@@ -676,3 +676,95 @@ pub async fn insert_generated_document(
     .await?
     .get(0)
 }
+
+/// Rows per multi-row statement of the bulk writes below: far below both backends' limits.
+const BULK_ROWS: usize = 400;
+
+/// Records many actions at once (multi-row inserts); returns the ids of those that were new,
+/// by key. Keys recorded before (by an earlier or concurrent run) are left alone, as in
+/// [`insert_action`].
+pub async fn insert_actions(
+    tx: &mut Tx,
+    org: i64,
+    actions: &[NewAction<'_>],
+    now: Timestamp,
+) -> Result<HashMap<String, i64>> {
+    const WIDTH: usize = 12;
+    let mut ids = HashMap::with_capacity(actions.len());
+    for chunk in actions.chunks(BULK_ROWS) {
+        let mut sql = String::from(
+            "INSERT INTO actions (org_id, key, debtor_id, run_date, policy, step, step_offset, \
+             kind, status, owner_email, reason, created_at) VALUES ",
+        );
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * WIDTH);
+        for (i, a) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            let marks: Vec<String> = (1..=WIDTH).map(|k| format!("${}", i * WIDTH + k)).collect();
+            sql.push_str(&format!("({})", marks.join(",")));
+            values.extend([
+                Value::from(org),
+                Value::from(a.key),
+                Value::from(a.debtor_id),
+                Value::from(a.run_date),
+                Value::from(a.policy),
+                Value::from(a.step),
+                Value::from(a.step_offset),
+                Value::from(a.kind),
+                Value::from(a.status),
+                Value::from(a.owner_email),
+                Value::from(a.reason),
+                Value::from(now),
+            ]);
+        }
+        sql.push_str(" ON CONFLICT (org_id, key) DO NOTHING RETURNING id, key");
+        for r in tx.fetch_all(&sql, &values).await? {
+            ids.insert(r.get::<String>(1)?, r.get::<i64>(0)?);
+        }
+    }
+    let links: Vec<(i64, i64, &str)> = actions
+        .iter()
+        .filter_map(|a| ids.get(a.key).map(|id| (*id, a)))
+        .flat_map(|(id, a)| a.invoices.iter().map(move |(inv, step)| (id, *inv, *step)))
+        .collect();
+    for chunk in links.chunks(BULK_ROWS) {
+        let mut sql =
+            String::from("INSERT INTO action_invoices (action_id, org_id, invoice_id, step) VALUES ");
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 4);
+        for (i, (id, invoice, step)) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            let b = i * 4;
+            sql.push_str(&format!("(${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4));
+            values.extend([
+                Value::from(*id),
+                Value::from(org),
+                Value::from(*invoice),
+                Value::from(*step),
+            ]);
+        }
+        tx.execute(&sql, &values).await?;
+    }
+    Ok(ids)
+}
+
+/// Points actions at the message they went out in: `(action id, outbox id)` pairs.
+pub async fn link_outbox(tx: &mut Tx, org: i64, pairs: &[(i64, i64)]) -> Result<()> {
+    for chunk in pairs.chunks(BULK_ROWS) {
+        let mut sql = String::from("UPDATE actions SET outbox_id = CASE id");
+        let mut values: Vec<Value> = vec![Value::from(org)];
+        for (action, outbox) in chunk {
+            let n = values.len();
+            sql.push_str(&format!(" WHEN ${} THEN ${}", n + 1, n + 2));
+            values.extend([Value::from(*action), Value::from(*outbox)]);
+        }
+        let n = values.len();
+        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", n + 1 + i)).collect();
+        sql.push_str(&format!(" END WHERE org_id = $1 AND id IN ({})", marks.join(",")));
+        values.extend(chunk.iter().map(|(a, _)| Value::from(*a)));
+        tx.execute(&sql, &values).await?;
+    }
+    Ok(())
+}

@@ -142,6 +142,75 @@ pub async fn insert(
     Ok(id)
 }
 
+/// Queues many messages at once (multi-row inserts), each with the invoices it is about;
+/// returns the ids of those that were new, by idempotency key.
+pub async fn insert_many(
+    tx: &mut Tx,
+    org: i64,
+    rows: &[(NewOutboxRow<'_>, &[i64])],
+    now: jiff::Timestamp,
+) -> Result<std::collections::HashMap<String, i64>> {
+    const WIDTH: usize = 16;
+    const ROWS: usize = 200;
+    let mut ids = std::collections::HashMap::with_capacity(rows.len());
+    for chunk in rows.chunks(ROWS) {
+        let mut sql = String::from(
+            "INSERT INTO outbox (org_id, idempotency_key, message_id, kind, debtor_id, from_addr, \
+             reply_to, to_addrs, subject, body_text, body_html, attachments, status, attempts, \
+             next_attempt_at, created_at) VALUES ",
+        );
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * WIDTH);
+        for (i, (m, _)) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            let marks: Vec<String> = (1..=WIDTH).map(|k| format!("${}", i * WIDTH + k)).collect();
+            sql.push_str(&format!("({})", marks.join(",")));
+            values.extend([
+                Value::from(org),
+                Value::from(m.idempotency_key),
+                Value::from(m.message_id),
+                Value::from(m.kind),
+                Value::from(m.debtor_id),
+                Value::from(m.from_addr),
+                Value::from(m.reply_to),
+                Value::from(m.to_addrs),
+                Value::from(m.subject),
+                Value::from(m.body_text),
+                Value::from(m.body_html),
+                Value::from(m.attachments),
+                Value::from("queued"),
+                Value::from(0i64),
+                Value::from(m.next_attempt_at),
+                Value::from(now),
+            ]);
+        }
+        sql.push_str(" ON CONFLICT (org_id, idempotency_key) DO NOTHING RETURNING id, idempotency_key");
+        for r in tx.fetch_all(&sql, &values).await? {
+            ids.insert(r.get::<String>(1)?, r.get::<i64>(0)?);
+        }
+    }
+    let links: Vec<(i64, i64)> = rows
+        .iter()
+        .filter_map(|(m, invoices)| ids.get(m.idempotency_key).map(|id| (*id, *invoices)))
+        .flat_map(|(id, invoices)| invoices.iter().map(move |inv| (id, *inv)))
+        .collect();
+    for chunk in links.chunks(400) {
+        let mut sql = String::from("INSERT INTO outbox_invoices (outbox_id, org_id, invoice_id) VALUES ");
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 3);
+        for (i, (id, invoice)) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!("(${}, ${}, ${})", i * 3 + 1, i * 3 + 2, i * 3 + 3));
+            values.extend([Value::from(*id), Value::from(org), Value::from(*invoice)]);
+        }
+        sql.push_str(" ON CONFLICT DO NOTHING");
+        tx.execute(&sql, &values).await?;
+    }
+    Ok(ids)
+}
+
 /// `FOR UPDATE SKIP LOCKED` on PostgreSQL, so that concurrent senders never take the same
 /// row; SQLite's write transaction (BEGIN IMMEDIATE) already serializes them.
 fn lock_clause(tx: &Tx) -> &'static str {
