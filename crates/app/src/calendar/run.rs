@@ -220,8 +220,11 @@ pub async fn run(
                 .collect(),
         })
         .collect();
+    let lap = Instant::now();
     let new_ids = repo::insert_actions(&mut tx, org, &rows, now).await?;
     drop(rows);
+    tracing::debug!(ms = ms(lap), actions = new_ids.len(), "run: actions recorded");
+    let lap = Instant::now();
     for (i, a) in plan.actions.iter().enumerate() {
         let id = new_ids.get(&a.key).copied();
         let status = status_of[i];
@@ -284,9 +287,11 @@ pub async fn run(
             lang,
         });
     }
+    tracing::debug!(ms = ms(lap), drafts = drafts.len(), "run: messages prepared");
     let render_started = Instant::now();
     let rendered = render_all(&drafts)?;
     rendering += render_started.elapsed();
+    let lap = Instant::now();
 
     let mut messages = Vec::with_capacity(drafts.len());
     let mut message_actions = Vec::with_capacity(drafts.len());
@@ -323,7 +328,11 @@ pub async fn run(
         message_actions.push(d.action_ids.clone());
     }
     drop(drafts);
+    tracing::debug!(ms = ms(lap), "run: letters stored");
+    let lap = Instant::now();
     let queued = outbox::enqueue_many(&mut tx, org, now, &opts.actor, &messages).await?;
+    tracing::debug!(ms = ms(lap), messages = queued.len(), "run: messages queued");
+    let lap = Instant::now();
     report.messages_queued = queued.len();
     let pairs: Vec<(i64, i64)> = messages
         .iter()
@@ -332,6 +341,8 @@ pub async fn run(
         .flat_map(|(ids, o)| ids.iter().map(move |a| (*a, o)))
         .collect();
     repo::link_outbox(&mut tx, org, &pairs).await?;
+    tracing::debug!(ms = ms(lap), "run: actions linked to their messages");
+    let lap = Instant::now();
 
     evs.push(NewEvent {
         actor: opts.actor.clone(),
@@ -347,6 +358,8 @@ pub async fn run(
     if report.recorded > 0 {
         events::append(&mut tx, org, now, &evs).await?;
     }
+    tracing::debug!(ms = ms(lap), events = evs.len(), "run: events appended");
+    let lap = Instant::now();
     if blobs_written {
         // The letters' bytes are durable before the rows that point at them commit.
         app.store
@@ -355,6 +368,7 @@ pub async fn run(
             .map_err(creanta_store::StoreError::from)?;
     }
     tx.commit().await?;
+    tracing::debug!(ms = ms(lap), "run: blobs synced and committed");
     timing.write_ms = ms(writing);
     timing.render_ms = rendering.as_millis() as u64;
     report.timing = timing;

@@ -356,74 +356,6 @@ pub struct NewAction<'a> {
     pub invoices: Vec<(i64, &'a str)>,
 }
 
-/// Records an action unless its key exists: returns its id, or `None` when it was recorded
-/// before — by an earlier run of the same day, or by a concurrent one (the unique key decides;
-/// on PostgreSQL the second writer waits for the first to commit).
-pub async fn insert_action(
-    tx: &mut Tx,
-    org: i64,
-    a: &NewAction<'_>,
-    now: Timestamp,
-) -> Result<Option<i64>> {
-    let id: Option<i64> = tx
-        .fetch_optional(
-            "INSERT INTO actions (org_id, key, debtor_id, run_date, policy, step, step_offset, \
-             kind, status, owner_email, reason, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
-             ON CONFLICT (org_id, key) DO NOTHING RETURNING id",
-            &args![
-                org,
-                a.key,
-                a.debtor_id,
-                a.run_date,
-                a.policy,
-                a.step,
-                a.step_offset,
-                a.kind,
-                a.status,
-                a.owner_email,
-                a.reason,
-                now
-            ],
-        )
-        .await?
-        .map(|r| r.get(0))
-        .transpose()?;
-    let Some(id) = id else {
-        return Ok(None);
-    };
-    for chunk in a.invoices.chunks(200) {
-        let mut sql = String::from(
-            "INSERT INTO action_invoices (action_id, org_id, invoice_id, step) VALUES ",
-        );
-        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 4);
-        for (i, (invoice, step)) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(',');
-            }
-            let b = i * 4;
-            sql.push_str(&format!("(${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4));
-            values.extend([
-                Value::from(id),
-                Value::from(org),
-                Value::from(*invoice),
-                Value::from(*step),
-            ]);
-        }
-        tx.execute(&sql, &values).await?;
-    }
-    Ok(Some(id))
-}
-
-pub async fn set_action_outbox(tx: &mut Tx, org: i64, action: i64, outbox: i64) -> Result<()> {
-    tx.execute(
-        "UPDATE actions SET outbox_id = $1 WHERE org_id = $2 AND id = $3",
-        &args![outbox, org, action],
-    )
-    .await?;
-    Ok(())
-}
-
 /// A recorded action.
 #[derive(Debug, Clone, Serialize)]
 pub struct ActionRow {
@@ -681,8 +613,9 @@ pub async fn insert_generated_document(
 const BULK_ROWS: usize = 400;
 
 /// Records many actions at once (multi-row inserts); returns the ids of those that were new,
-/// by key. Keys recorded before (by an earlier or concurrent run) are left alone, as in
-/// [`insert_action`].
+/// by key. A key recorded before — by an earlier run of the same day, or by a concurrent one
+/// (the unique key decides; on PostgreSQL the second writer waits for the first to commit) —
+/// is left alone.
 pub async fn insert_actions(
     tx: &mut Tx,
     org: i64,
