@@ -223,7 +223,11 @@ pub async fn run(
     let lap = Instant::now();
     let new_ids = repo::insert_actions(&mut tx, org, &rows, now).await?;
     drop(rows);
-    tracing::debug!(ms = ms(lap), actions = new_ids.len(), "run: actions recorded");
+    tracing::debug!(
+        ms = ms(lap),
+        actions = new_ids.len(),
+        "run: actions recorded"
+    );
     let lap = Instant::now();
     for (i, a) in plan.actions.iter().enumerate() {
         let id = new_ids.get(&a.key).copied();
@@ -287,7 +291,11 @@ pub async fn run(
             lang,
         });
     }
-    tracing::debug!(ms = ms(lap), drafts = drafts.len(), "run: messages prepared");
+    tracing::debug!(
+        ms = ms(lap),
+        drafts = drafts.len(),
+        "run: messages prepared"
+    );
     let render_started = Instant::now();
     let rendered = render_all(&drafts)?;
     rendering += render_started.elapsed();
@@ -331,7 +339,11 @@ pub async fn run(
     tracing::debug!(ms = ms(lap), "run: letters stored");
     let lap = Instant::now();
     let queued = outbox::enqueue_many(&mut tx, org, now, &opts.actor, &messages).await?;
-    tracing::debug!(ms = ms(lap), messages = queued.len(), "run: messages queued");
+    tracing::debug!(
+        ms = ms(lap),
+        messages = queued.len(),
+        "run: messages queued"
+    );
     let lap = Instant::now();
     report.messages_queued = queued.len();
     let pairs: Vec<(i64, i64)> = messages

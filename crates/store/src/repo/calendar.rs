@@ -662,8 +662,9 @@ pub async fn insert_actions(
         .flat_map(|(id, a)| a.invoices.iter().map(move |(inv, step)| (id, *inv, *step)))
         .collect();
     for chunk in links.chunks(BULK_ROWS) {
-        let mut sql =
-            String::from("INSERT INTO action_invoices (action_id, org_id, invoice_id, step) VALUES ");
+        let mut sql = String::from(
+            "INSERT INTO action_invoices (action_id, org_id, invoice_id, step) VALUES ",
+        );
         let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 4);
         for (i, (id, invoice, step)) in chunk.iter().enumerate() {
             if i > 0 {
@@ -694,8 +695,13 @@ pub async fn link_outbox(tx: &mut Tx, org: i64, pairs: &[(i64, i64)]) -> Result<
             values.extend([Value::from(*action), Value::from(*outbox)]);
         }
         let n = values.len();
-        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", n + 1 + i)).collect();
-        sql.push_str(&format!(" END WHERE org_id = $1 AND id IN ({})", marks.join(",")));
+        let marks: Vec<String> = (0..chunk.len())
+            .map(|i| format!("${}", n + 1 + i))
+            .collect();
+        sql.push_str(&format!(
+            " END WHERE org_id = $1 AND id IN ({})",
+            marks.join(",")
+        ));
         values.extend(chunk.iter().map(|(a, _)| Value::from(*a)));
         tx.execute(&sql, &values).await?;
     }

@@ -185,7 +185,9 @@ pub async fn insert_many(
                 Value::from(now),
             ]);
         }
-        sql.push_str(" ON CONFLICT (org_id, idempotency_key) DO NOTHING RETURNING id, idempotency_key");
+        sql.push_str(
+            " ON CONFLICT (org_id, idempotency_key) DO NOTHING RETURNING id, idempotency_key",
+        );
         for r in tx.fetch_all(&sql, &values).await? {
             ids.insert(r.get::<String>(1)?, r.get::<i64>(0)?);
         }
@@ -196,7 +198,8 @@ pub async fn insert_many(
         .flat_map(|(id, invoices)| invoices.iter().map(move |inv| (id, *inv)))
         .collect();
     for chunk in links.chunks(400) {
-        let mut sql = String::from("INSERT INTO outbox_invoices (outbox_id, org_id, invoice_id) VALUES ");
+        let mut sql =
+            String::from("INSERT INTO outbox_invoices (outbox_id, org_id, invoice_id) VALUES ");
         let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 3);
         for (i, (id, invoice)) in chunk.iter().enumerate() {
             if i > 0 {
