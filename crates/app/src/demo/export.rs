@@ -105,6 +105,7 @@ pub fn export(data: &DemoData, dir: &Path, ubl: bool) -> io::Result<()> {
             &cw::opt_days(k.payment_terms_days),
             k.currency.as_ref().map_or("", |c| c.as_str()),
             cw::opt(&k.penalty_rate_per_day),
+            cw::opt(&k.policy),
             cw::flag(k.requires_po),
             cw::opt(&k.required_mention),
             &cw::list(k.required_documents.iter().map(|t| t.code())),
