@@ -837,3 +837,47 @@ async fn a_contract_names_its_own_calendar() {
     );
     t.cleanup().await;
 }
+
+#[tokio::test]
+async fn an_uploaded_acknowledgement_of_receipt_serves_the_formal_notice() {
+    let t = TestApp::new().await;
+    let files = load(&t.app).await;
+    let settings = MailSettings::files(&t.data_dir());
+    run_on(&t.app, date(2025, 3, 6), false, &settings).await;
+    write(
+        files.path(),
+        "confirmare.pdf",
+        b"%PDF-1.4 confirmare de primire",
+    );
+    let docs = write(
+        files.path(),
+        "docs.csv",
+        "file,type,debtor_code\nconfirmare.pdf,receipt_ack,D1\n".as_bytes(),
+    );
+    import(&t.app, ImportKind::Documents, &docs).await;
+    let d1 = creanta_app::check::find_debtor(&t.app, "D1").await.unwrap();
+    let list = creanta_app::calendar::actions::of_debtor(&t.app, d1)
+        .await
+        .unwrap();
+    let notice = list.iter().find(|a| a.step == "formal_notice").unwrap();
+    assert_eq!(notice.status, "done");
+    let today = t.app.today();
+    let ends = today.checked_add(jiff::Span::new().days(15)).unwrap();
+    assert_eq!(
+        notice.outcome.as_deref(),
+        Some(format!("served on {today}; the 15-day term ends on {ends}").as_str())
+    );
+    // A second receipt finds no notice waiting: nothing changes.
+    write(files.path(), "confirmare2.pdf", b"%PDF-1.4 alta confirmare");
+    let docs = write(
+        files.path(),
+        "docs2.csv",
+        "file,type,debtor_code\nconfirmare2.pdf,receipt_ack,D1\n".as_bytes(),
+    );
+    import(&t.app, ImportKind::Documents, &docs).await;
+    let mut tx = t.app.store.begin().await.unwrap();
+    let list = events::list(&mut tx, t.app.org_id()).await.unwrap();
+    assert_eq!(list.iter().filter(|e| e.kind == "notice.served").count(), 1);
+    drop(tx);
+    t.cleanup().await;
+}

@@ -131,9 +131,22 @@ pub async fn record_service(
     document_id: Option<i64>,
     actor: &str,
 ) -> Result<Service, AppError> {
-    let org = app.org_id();
     let mut tx = app.store.begin().await?;
-    let a = load(&mut tx, org, id).await?;
+    let out = record_service_in(&mut tx, app.org_id(), id, served_on, document_id, actor).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// [`record_service`] in the caller's transaction (an import of the receipt).
+pub async fn record_service_in(
+    tx: &mut Tx,
+    org: i64,
+    id: i64,
+    served_on: Date,
+    document_id: Option<i64>,
+    actor: &str,
+) -> Result<Service, AppError> {
+    let a = load(tx, org, id).await?;
     if a.kind != "letter" {
         return Err(AppError::Invalid(format!(
             "action {id} is a {} step, not a letter",
@@ -143,43 +156,79 @@ pub async fn record_service(
     if a.status == "cancelled" {
         return Err(AppError::Invalid(format!("action {id} was cancelled")));
     }
+    Ok(serve(tx, org, &a, served_on, document_id, actor).await?)
+}
+
+/// Marks a letter task served (the caller checked that it is one).
+async fn serve(
+    tx: &mut Tx,
+    org: i64,
+    a: &ActionRow,
+    served_on: Date,
+    document_id: Option<i64>,
+    actor: &str,
+) -> creanta_store::Result<Service> {
     let term_ends = served_on
         .checked_add(NOTICE_TERM_DAYS.days())
-        .map_err(|e| AppError::Invalid(e.to_string()))?;
+        .unwrap_or(Date::MAX);
     let outcome = format!("served on {served_on}; the 15-day term ends on {term_ends}");
-    repo::set_action_status(&mut tx, org, id, "done", Some(actor), Some(&outcome)).await?;
-    log(
-        &mut tx,
+    repo::set_action_status(tx, org, a.id, "done", Some(actor), Some(&outcome)).await?;
+    events::append(
+        tx,
         org,
-        actor,
-        "notice.served",
-        id,
-        serde_json::json!({
-            "key": a.key, "debtor_id": a.debtor_id, "served_on": served_on,
-            "term_ends": term_ends, "document_id": document_id,
-        }),
+        crate::now(),
+        &[NewEvent {
+            actor: actor.to_owned(),
+            kind: "notice.served".into(),
+            subject_type: "action".into(),
+            subject_id: Some(a.id),
+            data: serde_json::json!({
+                "key": a.key, "debtor_id": a.debtor_id, "served_on": served_on,
+                "term_ends": term_ends, "document_id": document_id,
+            }),
+        }],
     )
     .await?;
-    tx.commit().await?;
     Ok(Service {
-        action_id: id,
+        action_id: a.id,
         served_on,
         term_ends,
     })
 }
 
+/// An acknowledgement of receipt stored for `debtor` serves its oldest formal notice still
+/// waiting for one (in the caller's transaction). Returns what it served, if anything.
+pub async fn receipt_stored(
+    tx: &mut Tx,
+    org: i64,
+    debtor: i64,
+    served_on: Date,
+    document_id: i64,
+    actor: &str,
+) -> creanta_store::Result<Option<Service>> {
+    let letters = open_letters(tx, org, debtor).await?;
+    let Some(first) = letters.first() else {
+        return Ok(None);
+    };
+    let Some(a) = repo::action(tx, org, *first).await? else {
+        return Ok(None);
+    };
+    serve(tx, org, &a, served_on, Some(document_id), actor)
+        .await
+        .map(Some)
+}
+
 /// The letter tasks still open for a debtor (the notices waiting for their receipt).
-pub async fn open_letters(tx: &mut Tx, org: i64, debtor: i64) -> Result<Vec<i64>, AppError> {
-    Ok(tx
-        .fetch_all(
-            "SELECT id FROM actions WHERE org_id = $1 AND debtor_id = $2 AND kind = $3 \
+pub async fn open_letters(tx: &mut Tx, org: i64, debtor: i64) -> creanta_store::Result<Vec<i64>> {
+    tx.fetch_all(
+        "SELECT id FROM actions WHERE org_id = $1 AND debtor_id = $2 AND kind = $3 \
              AND status = $4 ORDER BY run_date, id",
-            &args![org, debtor, "letter", "open"],
-        )
-        .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect::<Result<_, _>>()?)
+        &args![org, debtor, "letter", "open"],
+    )
+    .await?
+    .iter()
+    .map(|r| r.get(0))
+    .collect()
 }
 
 /// One action of the organization.

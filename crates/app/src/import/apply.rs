@@ -1082,6 +1082,24 @@ async fn store_documents(ctx: &mut Ctx<'_>, docs: Vec<(Attachment, Link)>) -> Re
         .extend(records.iter().filter_map(|d| d.debtor_id));
     let new_ids = repo::insert_many(&mut ctx.tx, ctx.org, &records).await?;
     ctx.summary.documents_stored += records.len();
+    // An acknowledgement of receipt serves the debtor's oldest formal notice still waiting for
+    // one: its letter task is done and the 15-day term runs from today (correct the date with
+    // the API's `service` when the receipt says otherwise).
+    let today = ctx.app.today();
+    for (d, id) in records.iter().zip(&new_ids) {
+        let (Some(debtor), true) = (d.debtor_id, d.doc_type == DocType::ReceiptAck.code()) else {
+            continue;
+        };
+        crate::calendar::actions::receipt_stored(
+            &mut ctx.tx,
+            ctx.org,
+            debtor,
+            today,
+            *id,
+            "import",
+        )
+        .await?;
+    }
     Ok(placed
         .into_iter()
         .map(|p| match p {
