@@ -206,6 +206,35 @@ pub(crate) fn pg_query(sql: &str, args: &[Value]) -> PgQuery<'static> {
     q
 }
 
+/// `$first, $first+1, …` for the ids, with their values: the inside of an `IN (…)` list.
+pub(crate) fn id_list(ids: &[i64], first: usize) -> (String, Vec<Value>) {
+    let list = (0..ids.len())
+        .map(|i| format!("${}", first + i))
+        .collect::<Vec<_>>()
+        .join(", ");
+    (list, ids.iter().map(|&i| Value::from(i)).collect())
+}
+
+/// `($1, …, $width), ($width+1, …), …` for `rows` rows: the rows of a multi-row
+/// `INSERT … VALUES`, numbered in order (so that SQLite binds them positionally).
+pub(crate) fn value_rows(rows: usize, width: usize) -> String {
+    let mut out = String::with_capacity(rows * width * 5);
+    for r in 0..rows {
+        if r > 0 {
+            out.push(',');
+        }
+        out.push('(');
+        for c in 1..=width {
+            if c > 1 {
+                out.push(',');
+            }
+            out.push_str(&format!("${}", r * width + c));
+        }
+        out.push(')');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::positional;

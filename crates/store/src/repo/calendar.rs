@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Serialize;
 
-use crate::sql::Value;
+use crate::sql::{Value, id_list, value_rows};
 use crate::{Result, Row, Tx, args};
 
 /// A stored policy; `steps` is the domain's JSON.
@@ -197,7 +197,7 @@ pub async fn open_invoices(
         Some(ids) => {
             let mut rows = Vec::new();
             for chunk in ids.chunks(500) {
-                let (list, mut values) = in_list(chunk, 2);
+                let (list, mut values) = id_list(chunk, 2);
                 values.insert(0, org.into());
                 let sql = format!("{OPEN_INVOICES} AND i.debtor_id IN ({list})");
                 rows.extend(tx.fetch_all(&sql, &values).await?);
@@ -206,14 +206,6 @@ pub async fn open_invoices(
         }
     };
     rows.iter().map(open_invoice).collect()
-}
-
-fn in_list(ids: &[i64], first: usize) -> (String, Vec<Value>) {
-    let marks: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + first)).collect();
-    (
-        marks.join(","),
-        ids.iter().map(|&i| Value::from(i)).collect(),
-    )
 }
 
 /// Steps done (by an action not cancelled) per invoice, for invoices still open.
@@ -478,7 +470,7 @@ pub struct PendingRow {
 pub async fn pending_actions(tx: &mut Tx, org: i64, debtors: &[i64]) -> Result<Vec<PendingRow>> {
     let mut out = Vec::new();
     for chunk in debtors.chunks(500) {
-        let (list, mut values) = in_list(chunk, 6);
+        let (list, mut values) = id_list(chunk, 6);
         let mut all: Vec<Value> =
             args![org, "open", "awaiting_approval", "queued", "failed"].to_vec();
         all.append(&mut values);
@@ -625,17 +617,14 @@ pub async fn insert_actions(
     const WIDTH: usize = 12;
     let mut ids = HashMap::with_capacity(actions.len());
     for chunk in actions.chunks(BULK_ROWS) {
-        let mut sql = String::from(
+        let sql = format!(
             "INSERT INTO actions (org_id, key, debtor_id, run_date, policy, step, step_offset, \
-             kind, status, owner_email, reason, created_at) VALUES ",
+             kind, status, owner_email, reason, created_at) VALUES {} \
+             ON CONFLICT (org_id, key) DO NOTHING RETURNING id, key",
+            value_rows(chunk.len(), WIDTH)
         );
         let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * WIDTH);
-        for (i, a) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(',');
-            }
-            let marks: Vec<String> = (1..=WIDTH).map(|k| format!("${}", i * WIDTH + k)).collect();
-            sql.push_str(&format!("({})", marks.join(",")));
+        for a in chunk {
             values.extend([
                 Value::from(org),
                 Value::from(a.key),
@@ -651,7 +640,6 @@ pub async fn insert_actions(
                 Value::from(now),
             ]);
         }
-        sql.push_str(" ON CONFLICT (org_id, key) DO NOTHING RETURNING id, key");
         for r in tx.fetch_all(&sql, &values).await? {
             ids.insert(r.get::<String>(1)?, r.get::<i64>(0)?);
         }
@@ -662,23 +650,21 @@ pub async fn insert_actions(
         .flat_map(|(id, a)| a.invoices.iter().map(move |(inv, step)| (id, *inv, *step)))
         .collect();
     for chunk in links.chunks(BULK_ROWS) {
-        let mut sql = String::from(
-            "INSERT INTO action_invoices (action_id, org_id, invoice_id, step) VALUES ",
+        let sql = format!(
+            "INSERT INTO action_invoices (action_id, org_id, invoice_id, step) VALUES {}",
+            value_rows(chunk.len(), 4)
         );
-        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 4);
-        for (i, (id, invoice, step)) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(',');
-            }
-            let b = i * 4;
-            sql.push_str(&format!("(${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4));
-            values.extend([
-                Value::from(*id),
-                Value::from(org),
-                Value::from(*invoice),
-                Value::from(*step),
-            ]);
-        }
+        let values: Vec<Value> = chunk
+            .iter()
+            .flat_map(|(id, invoice, step)| {
+                [
+                    Value::from(*id),
+                    Value::from(org),
+                    Value::from(*invoice),
+                    Value::from(*step),
+                ]
+            })
+            .collect();
         tx.execute(&sql, &values).await?;
     }
     Ok(ids)

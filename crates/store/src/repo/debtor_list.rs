@@ -15,7 +15,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::repo::views::{DebtorSummary, fold};
-use crate::sql::Value;
+use crate::sql::{Value, id_list};
 use crate::{Backend, Result, Store, StoreError, Tx, args};
 
 /// Beyond this many debtors, one refresh rebuilds the whole organization: cheaper than
@@ -192,15 +192,6 @@ pub async fn refresh(tx: &mut Tx, org: i64, debtors: &[i64]) -> Result<()> {
     let aging_filter = format!(" AND debtor_id IN ({list})");
     fill(tx, org, day, &filter, &aging_filter, &scoped[1..]).await?;
     write_cache(tx, org).await
-}
-
-/// `$first, $first+1, …` for the ids, with their values.
-fn id_list(ids: &[i64], first: usize) -> (String, Vec<Value>) {
-    let list = (0..ids.len())
-        .map(|i| format!("${}", first + i))
-        .collect::<Vec<_>>()
-        .join(", ");
-    (list, ids.iter().map(|&i| Value::from(i)).collect())
 }
 
 async fn rebuild(tx: &mut Tx, org: i64, day: Date) -> Result<()> {

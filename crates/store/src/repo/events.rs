@@ -4,7 +4,7 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::sql::Value;
+use crate::sql::{Value, value_rows};
 use crate::{Backend, Result, StoreError, Tx, args};
 
 /// Hash of the (absent) event before the first one.
@@ -87,22 +87,13 @@ pub async fn append(tx: &mut Tx, org: i64, at: jiff::Timestamp, events: &[NewEve
     const WIDTH: usize = 10;
     let per_statement = (tx.backend().max_params() / WIDTH).clamp(1, 500);
     for (chunk, chunk_rows) in events.chunks(per_statement).zip(rows.chunks(per_statement)) {
-        let mut sql = String::from(
-            "INSERT INTO events (org_id, seq, occurred_at, actor, kind, subject_type, subject_id, data, prev_hash, hash) VALUES ",
+        let sql = format!(
+            "INSERT INTO events (org_id, seq, occurred_at, actor, kind, subject_type, \
+             subject_id, data, prev_hash, hash) VALUES {}",
+            value_rows(chunk.len(), WIDTH)
         );
         let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * WIDTH);
-        for (i, (e, (seq, previous, hash))) in chunk.iter().zip(chunk_rows).enumerate() {
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push('(');
-            for c in 1..=WIDTH {
-                if c > 1 {
-                    sql.push(',');
-                }
-                sql.push_str(&format!("${}", i * WIDTH + c));
-            }
-            sql.push(')');
+        for (e, (seq, previous, hash)) in chunk.iter().zip(chunk_rows) {
             values.extend([
                 Value::from(org),
                 Value::from(*seq),

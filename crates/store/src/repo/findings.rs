@@ -9,7 +9,7 @@
 use jiff::Timestamp;
 use jiff::civil::Date;
 
-use crate::sql::{Row, Value};
+use crate::sql::{Row, Value, id_list};
 use crate::{Result, Tx, args};
 
 /// Debtor ids per statement in `IN (…)` lists: far below both backends' parameter limits.
@@ -29,11 +29,11 @@ async fn fetch_scoped(
     };
     let mut rows = Vec::new();
     for chunk in debtors.chunks(IN_CHUNK) {
-        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
-        let sql = format!("{sql_head} AND {column} IN ({})", marks.join(","));
+        let (list, ids) = id_list(chunk, 2);
+        let sql = format!("{sql_head} AND {column} IN ({list})");
         let mut values: Vec<Value> = Vec::with_capacity(chunk.len() + 1);
         values.push(org.into());
-        values.extend(chunk.iter().map(|&d| Value::from(d)));
+        values.extend(ids);
         rows.extend(tx.fetch_all(&sql, &values).await?);
     }
     Ok(rows)

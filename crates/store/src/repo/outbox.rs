@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::sql::Value;
+use crate::sql::{Value, value_rows};
 use crate::{Backend, Result, Row, Store, Tx, args};
 
 /// A message to queue; the JSON columns are already serialized by the caller.
@@ -154,18 +154,15 @@ pub async fn insert_many(
     const ROWS: usize = 200;
     let mut ids = std::collections::HashMap::with_capacity(rows.len());
     for chunk in rows.chunks(ROWS) {
-        let mut sql = String::from(
+        let sql = format!(
             "INSERT INTO outbox (org_id, idempotency_key, message_id, kind, debtor_id, from_addr, \
              reply_to, to_addrs, subject, body_text, body_html, attachments, status, attempts, \
-             next_attempt_at, created_at) VALUES ",
+             next_attempt_at, created_at) VALUES {} \
+             ON CONFLICT (org_id, idempotency_key) DO NOTHING RETURNING id, idempotency_key",
+            value_rows(chunk.len(), WIDTH)
         );
         let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * WIDTH);
-        for (i, (m, _)) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(',');
-            }
-            let marks: Vec<String> = (1..=WIDTH).map(|k| format!("${}", i * WIDTH + k)).collect();
-            sql.push_str(&format!("({})", marks.join(",")));
+        for (m, _) in chunk {
             values.extend([
                 Value::from(org),
                 Value::from(m.idempotency_key),
@@ -185,9 +182,6 @@ pub async fn insert_many(
                 Value::from(now),
             ]);
         }
-        sql.push_str(
-            " ON CONFLICT (org_id, idempotency_key) DO NOTHING RETURNING id, idempotency_key",
-        );
         for r in tx.fetch_all(&sql, &values).await? {
             ids.insert(r.get::<String>(1)?, r.get::<i64>(0)?);
         }
@@ -198,17 +192,15 @@ pub async fn insert_many(
         .flat_map(|(id, invoices)| invoices.iter().map(move |inv| (id, *inv)))
         .collect();
     for chunk in links.chunks(400) {
-        let mut sql =
-            String::from("INSERT INTO outbox_invoices (outbox_id, org_id, invoice_id) VALUES ");
-        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 3);
-        for (i, (id, invoice)) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push_str(&format!("(${}, ${}, ${})", i * 3 + 1, i * 3 + 2, i * 3 + 3));
-            values.extend([Value::from(*id), Value::from(org), Value::from(*invoice)]);
-        }
-        sql.push_str(" ON CONFLICT DO NOTHING");
+        let sql = format!(
+            "INSERT INTO outbox_invoices (outbox_id, org_id, invoice_id) VALUES {} \
+             ON CONFLICT DO NOTHING",
+            value_rows(chunk.len(), 3)
+        );
+        let values: Vec<Value> = chunk
+            .iter()
+            .flat_map(|(id, invoice)| [Value::from(*id), Value::from(org), Value::from(*invoice)])
+            .collect();
         tx.execute(&sql, &values).await?;
     }
     Ok(ids)
