@@ -88,6 +88,10 @@ impl Problem {
             "no such resource in your organization",
         )
     }
+    /// A refusal the caller can act on: the record is not in a state that allows it.
+    pub fn conflict(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::CONFLICT, "conflict", detail)
+    }
     pub fn bad_request(detail: impl Into<String>) -> Problem {
         Problem::new(StatusCode::BAD_REQUEST, "bad_request", detail)
     }
@@ -138,6 +142,14 @@ impl From<creanta_app::AppError> for Problem {
             "internal",
             "an internal error occurred",
         )
+    }
+}
+
+/// A use case's refusal (`AppError::Invalid`) as a 409; anything else stays internal.
+pub(super) fn refused(e: creanta_app::AppError) -> Problem {
+    match e {
+        creanta_app::AppError::Invalid(m) => Problem::conflict(m),
+        other => other.into(),
     }
 }
 
@@ -571,7 +583,7 @@ async fn get_invoice(
 }
 
 /// A debtor's records of one kind: 404 when the debtor is not in the caller's organization.
-async fn debtor_exists(state: &WebState, org: i64, id: i64) -> Result<(), Problem> {
+pub(super) async fn debtor_exists(state: &WebState, org: i64, id: i64) -> Result<(), Problem> {
     views::debtor(&state.store, org, id)
         .await?
         .map(|_| ())

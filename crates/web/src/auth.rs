@@ -244,3 +244,9 @@ pub async fn set_language(
     };
     Ok(Redirect::to(&back).into_response())
 }
+
+/// A form that carries nothing but its CSRF token (a button).
+#[derive(serde::Deserialize)]
+pub struct CsrfOnly {
+    pub csrf: String,
+}

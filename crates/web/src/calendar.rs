@@ -10,7 +10,7 @@ use creanta_domain::model::{Language, Role};
 use serde::Deserialize;
 
 use crate::WebState;
-use crate::auth::CurrentUser;
+use crate::auth::{CsrfOnly, CurrentUser};
 use crate::error::WebError;
 use crate::i18n;
 
@@ -230,11 +230,6 @@ pub async fn of_debtor(
         charges,
         totals,
     })
-}
-
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    csrf: String,
 }
 
 #[derive(Deserialize)]

@@ -17,7 +17,7 @@ use creanta_store::repo::{api_views, prevention as prevention_store, views};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::auth::CurrentUser;
+use crate::auth::{CsrfOnly, CurrentUser};
 use crate::i18n::{self, Texts};
 use crate::pages::{DebtorOutcome, Frame, Target, frame, render_debtor};
 use crate::{WebError, WebState};
@@ -93,11 +93,6 @@ pub fn can_check(user: &CurrentUser) -> bool {
 /// Who may change a debtor's or a contract's requirements.
 pub fn can_edit_requirements(user: &CurrentUser) -> bool {
     matches!(user.0.role(), Role::Admin | Role::Manager)
-}
-
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    csrf: String,
 }
 
 /// "Check again" on the invoice page: checks every invoice of its debtor, then back.

@@ -13,7 +13,7 @@ use creanta_domain::model::{Language, Role};
 use creanta_store::repo::{outbox as outbox_store, views};
 use serde::Deserialize;
 
-use crate::auth::CurrentUser;
+use crate::auth::{CsrfOnly, CurrentUser};
 use crate::findings::moment;
 use crate::i18n::{self, MailTexts, Texts};
 use crate::pages::{Frame, frame};
@@ -278,11 +278,6 @@ pub async fn outbox_page(
     Query(q): Query<OutboxQuery>,
 ) -> Result<Response, WebError> {
     render_outbox(&state, &user, &q, None).await
-}
-
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    csrf: String,
 }
 
 /// "Deliver invoices now": the same delivery as `creanta deliver`, for today.

@@ -8,10 +8,10 @@ use creanta_app::accounts;
 use creanta_app::import::{ImportKind, ImportOptions, NoProgress, import_paths};
 use creanta_app::testing::TestApp;
 use creanta_domain::model::Role;
-use serde_json::{Value, json};
+use serde_json::json;
 
 mod common;
-use common::{client, sign_in, start, text};
+use common::{call, client, sign_in, start, text};
 
 const FILES: &[(ImportKind, &str, &str)] = &[
     (
@@ -40,28 +40,8 @@ const FILES: &[(ImportKind, &str, &str)] = &[
     ),
 ];
 
-async fn call(
-    c: &reqwest::Client,
-    method: reqwest::Method,
-    url: String,
-    token: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut r = c.request(method, url).bearer_auth(token);
-    if let Some(b) = body {
-        r = r.json(&b);
-    }
-    let r = r.send().await.unwrap();
-    let status = r.status().as_u16();
-    if status >= 400 {
-        assert_eq!(r.headers()["content-type"], "application/problem+json");
-    }
-    (status, r.json().await.unwrap_or(Value::Null))
-}
-
-#[tokio::test]
-async fn api_runs_the_day_and_handles_actions_charges_and_disputes() {
-    use reqwest::Method;
+/// A fresh organization with the files above imported.
+async fn loaded() -> (TestApp, tempfile::TempDir) {
     let t = TestApp::new().await;
     let dir = tempfile::tempdir().unwrap();
     for (kind, name, text) in FILES {
@@ -71,6 +51,13 @@ async fn api_runs_the_day_and_handles_actions_charges_and_disputes() {
             .await
             .unwrap();
     }
+    (t, dir)
+}
+
+#[tokio::test]
+async fn api_runs_the_day_and_handles_actions_charges_and_disputes() {
+    use reqwest::Method;
+    let (t, _files) = loaded().await;
     common::user(&t.app, "sef@x.ro", Role::Manager).await;
     common::user(&t.app, "col@x.ro", Role::Collector).await;
     let (_, manager) = accounts::create_token(&t.app, "test", "sef@x.ro", "ci")
@@ -405,15 +392,7 @@ async fn api_runs_the_day_and_handles_actions_charges_and_disputes() {
 
 #[tokio::test]
 async fn the_debtor_page_shows_actions_and_charges_and_takes_approvals_and_outcomes() {
-    let t = TestApp::new().await;
-    let dir = tempfile::tempdir().unwrap();
-    for (kind, name, text) in FILES {
-        let p = dir.path().join(name);
-        std::fs::write(&p, text).unwrap();
-        import_paths(&t.app, *kind, &[p], &ImportOptions::default(), &NoProgress)
-            .await
-            .unwrap();
-    }
+    let (t, _files) = loaded().await;
     let manager_pw = common::user(&t.app, "sef@x.ro", Role::Manager).await;
     let collector_pw = common::user(&t.app, "col@x.ro", Role::Collector).await;
     let settings = creanta_app::outbox::MailSettings::files(&t.data_dir());

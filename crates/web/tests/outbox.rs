@@ -13,10 +13,10 @@ use creanta_app::import::{ImportKind, ImportOptions, NoProgress, import_paths};
 use creanta_app::testing::TestApp;
 use creanta_domain::model::Role;
 use creanta_store::args;
-use serde_json::{Value, json};
+use serde_json::json;
 
 mod common;
-use common::{client, sign_in, start, text};
+use common::{call, client, sign_in, start, text};
 
 const ENTITIES: &str = "tax_id,name,city,ibans,email\n\
 RO18547290,Termoconstruct Grup Iași SRL,Iași,RO49AAAA1B31007593840000,facturare@termoconstruct.ro\n";
@@ -364,29 +364,6 @@ async fn deliver_from_the_outbox_page_override_and_resend() {
 
     drop(server);
     t.cleanup().await;
-}
-
-async fn call(
-    c: &reqwest::Client,
-    method: reqwest::Method,
-    url: String,
-    token: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut r = c.request(method, url).bearer_auth(token);
-    if let Some(b) = body {
-        r = r.json(&b);
-    }
-    let r = r.send().await.unwrap();
-    let status = r.status().as_u16();
-    if status >= 400 {
-        assert_eq!(
-            r.headers()["content-type"],
-            "application/problem+json",
-            "errors are problem documents"
-        );
-    }
-    (status, r.json().await.unwrap_or(Value::Null))
 }
 
 #[tokio::test]

@@ -18,19 +18,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::records::plain;
-use super::{ApiPath, ApiQuery, ApiUser, Problem, ProblemBody};
+use super::{ApiPath, ApiQuery, ApiUser, Problem, ProblemBody, debtor_exists, refused};
 use crate::WebState;
-
-fn conflict(detail: String) -> Problem {
-    Problem::new(StatusCode::CONFLICT, "conflict", detail)
-}
-
-fn refused(e: AppError) -> Problem {
-    match e {
-        AppError::Invalid(m) => conflict(m),
-        other => other.into(),
-    }
-}
 
 fn manager(role: Role, what: &str) -> Result<(), Problem> {
     if matches!(role, Role::Admin | Role::Manager) {
@@ -147,13 +136,6 @@ fn action_out(a: ActionRow) -> ActionOut {
         cancelled_reason: a.cancelled_reason,
         created_at: a.created_at,
     }
-}
-
-async fn debtor_exists(state: &WebState, org: i64, id: i64) -> Result<(), Problem> {
-    views::debtor(&state.store, org, id)
-        .await?
-        .map(|_| ())
-        .ok_or_else(Problem::not_found)
 }
 
 #[utoipa::path(get, path = "/api/v1/debtors/{id}/actions", params(("id" = i64, Path)), responses(

@@ -5,8 +5,6 @@
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::http::StatusCode;
-use creanta_app::AppError;
 use creanta_app::deliver::{self, DeliveryReport, InvoiceRef};
 use creanta_app::outbox::{self, OutboxMessage};
 use creanta_domain::model::Role;
@@ -17,7 +15,7 @@ use utoipa::openapi::schema::Schema;
 use utoipa::{IntoParams, ToSchema};
 
 use super::records::{codes_schema, plain};
-use super::{ApiPath, ApiQuery, ApiUser, Problem, ProblemBody};
+use super::{ApiPath, ApiQuery, ApiUser, Problem, ProblemBody, refused};
 use crate::WebState;
 
 const STATUSES: [&str; 6] = [
@@ -35,18 +33,6 @@ fn statuses() -> RefOr<Schema> {
 
 fn kinds() -> RefOr<Schema> {
     codes_schema(vec!["invoice", "reminder", "notice", "statement", "other"])
-}
-
-/// A refusal the caller can act on: the record is not in a state that allows it.
-fn conflict(detail: String) -> Problem {
-    Problem::new(StatusCode::CONFLICT, "conflict", detail)
-}
-
-fn refused(e: AppError) -> Problem {
-    match e {
-        AppError::Invalid(m) => conflict(m),
-        other => other.into(),
-    }
 }
 
 /// A file attached to a message.

@@ -120,3 +120,28 @@ pub async fn sign_in(
     assert_eq!(r.status(), 303, "sign-in of {email}");
     hidden(&text(c, format!("{base}{page}")).await, "csrf")
 }
+
+/// An API call with a bearer token: the status and the JSON body; every error must be a
+/// problem document.
+pub async fn call(
+    c: &reqwest::Client,
+    method: reqwest::Method,
+    url: String,
+    token: &str,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let mut r = c.request(method, url).bearer_auth(token);
+    if let Some(b) = body {
+        r = r.json(&b);
+    }
+    let r = r.send().await.unwrap();
+    let status = r.status().as_u16();
+    if status >= 400 {
+        assert_eq!(
+            r.headers()["content-type"],
+            "application/problem+json",
+            "errors are problem documents"
+        );
+    }
+    (status, r.json().await.unwrap_or(serde_json::Value::Null))
+}
