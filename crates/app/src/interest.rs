@@ -5,7 +5,6 @@
 use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 
-use creanta_domain::ids::TaxId;
 use creanta_domain::interest::{
     LateCharge, LateInvoice, RateHistory, Reduction, Relation, contract_penalty,
     fixed_compensation, legal_interest,
@@ -51,18 +50,6 @@ pub struct DebtorCharges {
     pub totals: Vec<ChargeTotals>,
 }
 
-/// A debtor is a consumer when its tax id is a CNP (13 digits), a professional otherwise.
-pub fn relation_of(tax_id: &str) -> Relation {
-    let digits = tax_id.trim();
-    let is_cnp = matches!(TaxId::parse(digits), Ok(TaxId::Cnp(_)))
-        || (digits.len() == 13 && digits.bytes().all(|b| b.is_ascii_digit()));
-    if is_cnp {
-        Relation::Consumer
-    } else {
-        Relation::Professionals
-    }
-}
-
 /// Late charges of a debtor's overdue invoices on `day`, in the caller's transaction.
 pub async fn charges_in(
     tx: &mut Tx,
@@ -79,7 +66,7 @@ pub async fn charges_in(
         .await?
         .ok_or_else(|| AppError::Invalid(format!("no debtor {debtor}")))?
         .get(0)?;
-    let relation = relation_of(&tax_id);
+    let relation = Relation::of_tax_id(&tax_id);
     let rows = tx
         .fetch_all(
             "SELECT i.id, i.series, i.number, i.due_date, i.currency, i.total, i.paid, \

@@ -87,6 +87,21 @@ pub enum Relation {
     Consumer,
 }
 
+impl Relation {
+    /// A debtor is a consumer when its tax id is a CNP (13 digits, even one whose check digit
+    /// fails), a professional otherwise.
+    pub fn of_tax_id(tax_id: &str) -> Relation {
+        let id = tax_id.trim();
+        let is_cnp = matches!(crate::ids::TaxId::parse(id), Ok(crate::ids::TaxId::Cnp(_)))
+            || (id.len() == 13 && id.bytes().all(|b| b.is_ascii_digit()));
+        if is_cnp {
+            Relation::Consumer
+        } else {
+            Relation::Professionals
+        }
+    }
+}
+
 /// The legal penalty rate (percent per year) for a reference rate.
 pub fn legal_penalty_rate(reference: Decimal, relation: Relation) -> Decimal {
     match relation {
@@ -548,6 +563,15 @@ mod tests {
             fixed_compensation(date(2024, 1, 1), date(2025, 3, 1), b2b, Currency::RON, &eur)
                 .is_err()
         );
+    }
+
+    #[test]
+    fn persons_are_consumers_and_companies_professionals() {
+        assert_eq!(Relation::of_tax_id("1800101221144"), Relation::Consumer);
+        assert_eq!(Relation::of_tax_id(" 1800101221145 "), Relation::Consumer);
+        assert_eq!(Relation::of_tax_id("RO14840784"), Relation::Professionals);
+        assert_eq!(Relation::of_tax_id("14840784"), Relation::Professionals);
+        assert_eq!(Relation::of_tax_id("DE123456789"), Relation::Professionals);
     }
 
     #[test]

@@ -21,6 +21,24 @@ async fn load(tx: &mut Tx, org: i64, id: i64) -> Result<ActionRow, AppError> {
         .ok_or_else(|| AppError::Invalid(format!("no action {id}")))
 }
 
+/// The action, when it is in `status`; what to say otherwise.
+async fn load_in(
+    tx: &mut Tx,
+    org: i64,
+    id: i64,
+    status: &str,
+    wanted: &str,
+) -> Result<ActionRow, AppError> {
+    let a = load(tx, org, id).await?;
+    if a.status != status {
+        return Err(AppError::Invalid(format!(
+            "action {id} is {}, not {wanted}",
+            a.status
+        )));
+    }
+    Ok(a)
+}
+
 async fn log(
     tx: &mut Tx,
     org: i64,
@@ -55,13 +73,7 @@ pub async fn approve(app: &App, id: i64, actor: &str, role: Role) -> Result<Acti
     }
     let org = app.org_id();
     let mut tx = app.store.begin().await?;
-    let a = load(&mut tx, org, id).await?;
-    if a.status != "awaiting_approval" {
-        return Err(AppError::Invalid(format!(
-            "action {id} is {}, not awaiting approval",
-            a.status
-        )));
-    }
+    let a = load_in(&mut tx, org, id, "awaiting_approval", "awaiting approval").await?;
     repo::set_action_status(&mut tx, org, id, "open", None, None).await?;
     log(
         &mut tx,
@@ -91,13 +103,7 @@ pub async fn complete(
     }
     let org = app.org_id();
     let mut tx = app.store.begin().await?;
-    let a = load(&mut tx, org, id).await?;
-    if a.status != "open" {
-        return Err(AppError::Invalid(format!(
-            "action {id} is {}, not open",
-            a.status
-        )));
-    }
+    let a = load_in(&mut tx, org, id, "open", "open").await?;
     repo::set_action_status(&mut tx, org, id, "done", Some(actor), Some(outcome)).await?;
     log(
         &mut tx,

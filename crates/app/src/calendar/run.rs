@@ -30,7 +30,7 @@ use super::templates::{
     self, IbanVars, InvoiceVars, PartyVars, Rendered, StepVars, Template, TemplateContext,
     TotalVars,
 };
-use crate::interest::{ChargeInput, Rates, charge_of, relation_of, totals_of};
+use crate::interest::{ChargeInput, Rates, charge_of, totals_of};
 use crate::mailing::{
     amount_text, date_text, entity_ibans, fallback_sender, finance_contacts, reply_to, sender,
 };
@@ -38,7 +38,7 @@ use crate::outbox::{self, Attachment, MailSettings, MessageKind, NewMessage, Out
 use crate::pdf::Fonts;
 use crate::{App, AppError};
 use creanta_domain::dunning::GeneratedDoc;
-use creanta_domain::interest::Reduction;
+use creanta_domain::interest::{Reduction, Relation};
 use creanta_domain::model::DocType;
 use creanta_store::records::Document;
 
@@ -790,7 +790,7 @@ fn context(
         .flat_map(|&a| plan.actions[a].invoices.iter())
         .collect();
     invoices.sort_by_key(|i| (i.due_date, i.invoice_id));
-    let relation = relation_of(&debtor.tax_id);
+    let relation = Relation::of_tax_id(&debtor.tax_id);
     let mut computed = Vec::new();
     let mut contractual = false;
     let mut entity_ids: Vec<i64> = Vec::new();

@@ -29,11 +29,6 @@ impl ActionKind {
     pub fn contacts_debtor(self) -> bool {
         matches!(self, ActionKind::Email | ActionKind::Letter)
     }
-
-    /// Whether the step leaves something for a person to do.
-    pub fn makes_task(self) -> bool {
-        !matches!(self, ActionKind::Email)
-    }
 }
 
 /// One step of a policy.

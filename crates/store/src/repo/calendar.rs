@@ -112,27 +112,6 @@ pub async fn templates(tx: &mut Tx, org: i64) -> Result<Vec<TemplateRow>> {
     .collect()
 }
 
-pub async fn upsert_template(tx: &mut Tx, org: i64, t: &TemplateRow, now: Timestamp) -> Result<()> {
-    tx.execute(
-        "INSERT INTO templates (org_id, code, language, subject, body_text, body_html, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) \
-         ON CONFLICT (org_id, code, language) DO UPDATE SET subject = excluded.subject, \
-         body_text = excluded.body_text, body_html = excluded.body_html, \
-         updated_at = excluded.updated_at",
-        &args![
-            org,
-            t.code.as_str(),
-            t.language.as_str(),
-            t.subject.as_str(),
-            t.body_text.as_str(),
-            t.body_html.as_deref(),
-            now
-        ],
-    )
-    .await?;
-    Ok(())
-}
-
 /// An open invoice as the run reads it.
 #[derive(Debug, Clone)]
 pub struct OpenInvoiceRow {
@@ -437,18 +416,6 @@ pub async fn actions_of_debtor(tx: &mut Tx, org: i64, debtor: i64) -> Result<Vec
          ORDER BY run_date DESC, step_offset DESC, id DESC"
     );
     tx.fetch_all(&sql, &args![org, debtor])
-        .await?
-        .iter()
-        .map(action_row)
-        .collect()
-}
-
-/// Actions recorded for `day`.
-pub async fn actions_on(tx: &mut Tx, org: i64, day: Date) -> Result<Vec<ActionRow>> {
-    let sql = format!(
-        "SELECT {ACTION_COLUMNS} FROM actions WHERE org_id = $1 AND run_date = $2 ORDER BY id"
-    );
-    tx.fetch_all(&sql, &args![org, day])
         .await?
         .iter()
         .map(action_row)
