@@ -881,3 +881,82 @@ async fn an_uploaded_acknowledgement_of_receipt_serves_the_formal_notice() {
     drop(tx);
     t.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_resolved_dispute_or_released_pause_lets_the_calendar_pursue_again() {
+    use creanta_app::calendar::holds::Released;
+    let t = TestApp::new().await;
+    let _files = load(&t.app).await;
+    let settings = MailSettings::files(&t.data_dir());
+    let ids = invoice_ids(&t.app).await;
+    let d3 = creanta_app::check::find_debtor(&t.app, "D3").await.unwrap();
+    let (dispute, _) = holds::add(
+        &t.app,
+        &NewHold::Dispute {
+            invoice_id: ids["TCG0001"],
+            reason: "quality_complaint".into(),
+            note: None,
+        },
+        "ana",
+    )
+    .await
+    .unwrap();
+    let (pause, _) = holds::add(
+        &t.app,
+        &NewHold::Pause {
+            debtor_id: d3,
+            invoice_id: None,
+            until: None,
+            note: Some("în negociere".into()),
+        },
+        "ana",
+    )
+    .await
+    .unwrap();
+    let dry = |day| {
+        let app = t.app.clone();
+        let settings = settings.clone();
+        async move {
+            calendar::run(
+                &app,
+                &RunOptions {
+                    date: day,
+                    dry_run: true,
+                    send: false,
+                    actor: "tester".into(),
+                },
+                &settings,
+            )
+            .await
+            .unwrap()
+        }
+    };
+    let before = dry(date(2025, 2, 19)).await;
+    let held: Vec<&str> = before.skipped.iter().map(|s| s.label.as_str()).collect();
+    assert_eq!(held, ["TCG0001", "TCG0004"]);
+    holds::release(
+        &t.app,
+        &Released::Dispute {
+            id: dispute,
+            resolution: "credit note promised".into(),
+        },
+        "ana",
+    )
+    .await
+    .unwrap();
+    holds::release(&t.app, &Released::Hold { id: pause }, "ana")
+        .await
+        .unwrap();
+    // Releasing twice says there is nothing open to release.
+    let again = holds::release(&t.app, &Released::Hold { id: pause }, "ana").await;
+    assert!(again.unwrap_err().to_string().contains("no open hold"));
+    let after = dry(date(2025, 2, 19)).await;
+    assert!(after.skipped.is_empty(), "{:?}", after.skipped);
+    let pursued: Vec<String> = after
+        .actions
+        .iter()
+        .flat_map(|a| a.invoices.iter().map(|i| i.label.clone()))
+        .collect();
+    assert!(pursued.contains(&"TCG0001".to_owned()) && pursued.contains(&"TCG0004".to_owned()));
+    t.cleanup().await;
+}
