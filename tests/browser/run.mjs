@@ -188,6 +188,30 @@ await step("the action calendar's policies and an overdue debtor's late charges"
   await shot('debtor-charges');
 });
 
+await step('a message template edited with a live preview on a real debtor', async () => {
+  await page.goto(`${base}/policies`);
+  await page.click('#templates-link');
+  await page.waitForURL('**/templates');
+  await page.click('#template-firm_reminder-ro td:first-child a');
+  await page.waitForURL('**/templates/firm_reminder/ro');
+  assert.match(await page.textContent('#preview-who'), /^Pentru /, 'previewed for a real debtor');
+  assert.match(await page.textContent('#preview-subject'), /Al doilea aviz/);
+  // A misspelt variable: the preview says where, as it is typed (htmx), without a reload.
+  await page.fill('#body_text', 'Bună ziua,\n{{ debtor.nmae }}');
+  await page.locator('#preview-error').waitFor();
+  assert.match(await page.textContent('#preview-error'), /body_text: line 2/);
+  await page.fill('#body_text', 'Către {{ debtor.name }}: {{ payment_reference }}');
+  await page.locator('#preview-text').waitFor();
+  assert.match(await page.textContent('#preview-text'), /^Către .+: .+/);
+  await shot('template-editor');
+  await page.click('#save-template');
+  await page.waitForURL('**/templates/firm_reminder/ro?saved=1');
+  assert.match(await page.textContent('#notice'), /Șablonul a fost salvat/);
+  await page.click('#restore-template');
+  await page.waitForURL('**/templates/firm_reminder/ro?restored=1');
+  assert.match(await page.inputValue('#subject'), /Al doilea aviz: sume restante/);
+});
+
 assert.deepEqual(errors, [], 'no script errors in the pages');
 await browser.close();
 console.log(`${passed} browser steps passed; screenshots in ${shots}`);

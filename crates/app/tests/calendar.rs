@@ -960,3 +960,171 @@ async fn a_resolved_dispute_or_released_pause_lets_the_calendar_pursue_again() {
     assert!(pursued.contains(&"TCG0001".to_owned()) && pursued.contains(&"TCG0004".to_owned()));
     t.cleanup().await;
 }
+
+#[tokio::test]
+async fn an_edited_template_is_checked_previewed_on_a_real_debtor_and_used_by_the_run() {
+    use calendar::editor::{self, TemplateDraft};
+    use creanta_domain::model::Language;
+    let t = TestApp::new().await;
+    let _files = load(&t.app).await;
+    let sink = SmtpSink::start();
+    let settings = smtp_settings(&t, sink.port);
+    let ro = Language::Ro;
+
+    // A misspelt variable is refused with the part and the line, and nothing is saved.
+    let bad = TemplateDraft {
+        subject: "Restanțe {{ debtor.name }}".into(),
+        body_text: "Bună ziua,\n{{ debtor.nmae }}\n".into(),
+        body_html: None,
+    };
+    let e = editor::save(&t.app, "tester", "reminder", ro, &bad)
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(e.part, "body_text");
+    assert!(e.message.starts_with("line 2:"), "{e}");
+    let entry = editor::get(&t.app, "reminder", ro).await.unwrap().unwrap();
+    assert!(!entry.edited && entry.has_builtin);
+    assert!(
+        entry.used_by.contains(&"standard/reminder".to_owned()),
+        "{entry:?}"
+    );
+    let empty = TemplateDraft {
+        subject: " ".into(),
+        ..bad.clone()
+    };
+    let e = editor::check("reminder", ro, &empty).unwrap_err();
+    assert_eq!((e.part, e.message.as_str()), ("subject", "nu poate fi gol"));
+
+    // The preview on a real debtor shows its own invoices and amounts; the HTML part is
+    // escaped as HTML, the text part is not.
+    let draft = TemplateDraft {
+        subject: "Restanțe {{ debtor.name }} & co".into(),
+        body_text: "{% for i in invoices %}{{ i.number }}: {{ i.open }} ({{ i.late }})\n{% endfor %}— {{ owner.name }}\n".into(),
+        body_html: Some("<p>{{ debtor.name }} & {{ \"<b>\" }}</p>".into()),
+    };
+    let mut tx = t.app.store.begin().await.unwrap();
+    let d1: i64 = tx
+        .fetch_one(
+            "SELECT id FROM debtors WHERE org_id = $1 AND code = $2",
+            &args![t.app.org_id(), "D1"],
+        )
+        .await
+        .unwrap()
+        .get(0)
+        .unwrap();
+    drop(tx);
+    let p = editor::preview(&t.app, "reminder", ro, &draft, Some(d1), date(2025, 2, 19))
+        .await
+        .unwrap();
+    assert_eq!(p.debtor.as_ref().map(|d| d.code.as_str()), Some("D1"));
+    let r = p.rendered.expect("renders");
+    assert_eq!(r.subject, "Restanțe Beta Construcții SA & co");
+    assert_eq!(
+        r.body_text,
+        "TCG0001: 1.190,00 RON (10 zile de întârziere)\nTCG0003: 2.380,50 RON (5 zile de întârziere)\n— \n"
+    );
+    assert_eq!(
+        r.body_html.as_deref(),
+        Some("<p>Beta Construcții SA & &lt;b&gt;</p>")
+    );
+    // Without a debtor the sample one is used; an unknown debtor is refused.
+    let p = editor::preview(&t.app, "reminder", ro, &draft, None, date(2025, 2, 19))
+        .await
+        .unwrap();
+    assert!(p.debtor.is_none());
+    assert!(p.rendered.unwrap().body_text.contains("FX0001"));
+    assert!(
+        editor::preview(
+            &t.app,
+            "reminder",
+            ro,
+            &draft,
+            Some(999_999),
+            date(2025, 2, 19)
+        )
+        .await
+        .is_err()
+    );
+
+    // Saved, it is what the day's messages say: D1's message on 19 February is the +10 firm
+    // reminder.
+    let firm = TemplateDraft {
+        subject: "Al doilea aviz {{ debtor.name }}".into(),
+        body_text: format!(
+            "{}{}",
+            draft.body_text, "{{ attachments | join(\", \") }}\n"
+        ),
+        body_html: draft.body_html.clone(),
+    };
+    editor::save(&t.app, "tester", "reminder", ro, &draft)
+        .await
+        .unwrap()
+        .unwrap();
+    editor::save(&t.app, "tester", "firm_reminder", ro, &firm)
+        .await
+        .unwrap()
+        .unwrap();
+    let entry = editor::get(&t.app, "firm_reminder", ro)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(entry.edited);
+    let report = run_on(&t.app, date(2025, 2, 19), true, &settings).await;
+    assert!(report.messages_queued >= 1, "{report:#?}");
+    let got = sink.received();
+    assert_eq!(got.len(), 1);
+    let msg = MessageParser::default().parse(&got[0].raw).unwrap();
+    assert_eq!(msg.subject(), Some("Al doilea aviz Beta Construcții SA"));
+    let body = msg.body_text(0).unwrap();
+    let lines: Vec<&str> = body.lines().map(str::trim_end).collect();
+    assert_eq!(
+        lines,
+        [
+            "TCG0001: 1.190,00 RON (10 zile de întârziere)",
+            "—",
+            "extras-de-cont-D1-19-02-2025.pdf"
+        ],
+        "{body:?}"
+    );
+    assert_eq!(
+        msg.body_html(0).as_deref(),
+        Some("<p>Beta Construcții SA & &lt;b&gt;</p>")
+    );
+
+    // Restoring brings back the built-in text; both changes are in the log.
+    assert!(
+        editor::restore(&t.app, "tester", "firm_reminder", ro)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !editor::restore(&t.app, "tester", "firm_reminder", ro)
+            .await
+            .unwrap()
+    );
+    let entry = editor::get(&t.app, "firm_reminder", ro)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!entry.edited);
+    assert!(
+        entry
+            .template
+            .unwrap()
+            .subject
+            .starts_with("Al doilea aviz: sume restante")
+    );
+    let kinds: Vec<String> = events::list(&mut t.app.store.begin().await.unwrap(), t.app.org_id())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .filter(|k| k.starts_with("template."))
+        .collect();
+    assert_eq!(
+        kinds,
+        ["template.saved", "template.saved", "template.restored"]
+    );
+    t.cleanup().await;
+}

@@ -25,6 +25,7 @@ mod calendar;
 mod findings;
 mod outbox;
 mod records;
+mod templates;
 
 /// A problem document (RFC 9457).
 #[derive(Debug, Serialize, ToSchema)]
@@ -828,7 +829,7 @@ fn import_result(
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Creanța API", version = "1", description = "Receivables of your organization: debtors, contacts, contracts, invoices, payments, documents, imports, the pre-flight check (findings, prevention), the mail outbox and invoice delivery, the action calendar (policies, actions, late charges, disputes, the daily run)."),
+    info(title = "Creanța API", version = "1", description = "Receivables of your organization: debtors, contacts, contracts, invoices, payments, documents, imports, the pre-flight check (findings, prevention), the mail outbox and invoice delivery, the action calendar (policies, message templates, actions, late charges, disputes, the daily run)."),
     paths(list_debtors, get_debtor, records::patch_debtor, debtor_contracts, debtor_payments,
         list_invoices, get_invoice, records::patch_invoice,
         records::list_contacts, records::get_contact, records::patch_contact,
@@ -840,6 +841,8 @@ fn import_result(
         outbox::override_delivery, calendar::list_policies, calendar::debtor_actions,
         calendar::approve_action, calendar::complete_action, calendar::record_service,
         calendar::debtor_charges, calendar::open_dispute, calendar::add_hold, calendar::run_day,
+        templates::list_templates, templates::get_template, templates::put_template,
+        templates::restore_template, templates::preview_template,
         post_import, upsert_records),
     modifiers(&Security)
 )]
@@ -956,6 +959,17 @@ pub fn routes() -> Router<WebState> {
         .route("/api/v1/disputes", post(calendar::open_dispute))
         .route("/api/v1/holds", post(calendar::add_hold))
         .route("/api/v1/calendar/runs", post(calendar::run_day))
+        .route("/api/v1/templates", get(templates::list_templates))
+        .route(
+            "/api/v1/templates/{code}/{language}",
+            get(templates::get_template)
+                .put(templates::put_template)
+                .delete(templates::restore_template),
+        )
+        .route(
+            "/api/v1/templates/{code}/{language}/preview",
+            post(templates::preview_template),
+        )
         .route("/api/v1/outbox", get(outbox::list_messages))
         .route("/api/v1/outbox/{id}", get(outbox::get_message))
         .route("/api/v1/outbox/{id}/resend", post(outbox::resend_message))

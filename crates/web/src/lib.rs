@@ -14,6 +14,7 @@ mod outbox;
 mod pages;
 mod policies;
 mod settings;
+mod templates_page;
 
 use std::net::SocketAddr;
 
@@ -59,6 +60,19 @@ pub fn router(state: WebState) -> Router {
         )
         .route("/policies", get(policies::page).post(policies::save))
         .route("/policies.toml", get(policies::download))
+        .route("/templates", get(templates_page::list))
+        .route(
+            "/templates/{code}/{lang}",
+            get(templates_page::edit).post(templates_page::save),
+        )
+        .route(
+            "/templates/{code}/{lang}/preview",
+            post(templates_page::preview),
+        )
+        .route(
+            "/templates/{code}/{lang}/restore",
+            post(templates_page::restore),
+        )
         .route(
             "/debtors/{id}/actions/{action}/approve",
             post(calendar::approve),

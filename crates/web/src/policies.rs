@@ -35,6 +35,7 @@ pub struct PolicyTexts {
     pub save: &'static str,
     pub download: &'static str,
     pub saved: &'static str,
+    pub templates: &'static str,
 }
 
 static RO: PolicyTexts = PolicyTexts {
@@ -54,6 +55,7 @@ static RO: PolicyTexts = PolicyTexts {
     save: "Salvează",
     download: "Descarcă fișierul",
     saved: "Calendarele au fost salvate.",
+    templates: "Șabloanele mesajelor",
 };
 
 static EN: PolicyTexts = PolicyTexts {
@@ -73,6 +75,7 @@ static EN: PolicyTexts = PolicyTexts {
     save: "Save",
     download: "Download the file",
     saved: "The calendars were saved.",
+    templates: "Message templates",
 };
 
 fn texts(lang: Language) -> &'static PolicyTexts {

@@ -589,3 +589,236 @@ async fn the_policies_page_lists_the_steps_and_managers_save_toml_all_or_nothing
     drop(server);
     t.cleanup().await;
 }
+
+#[tokio::test]
+async fn templates_are_previewed_on_a_real_debtor_and_saved_by_managers_only() {
+    use reqwest::Method;
+    let (t, _files) = loaded().await;
+    let manager_pw = common::user(&t.app, "sef@x.ro", Role::Manager).await;
+    let collector_pw = common::user(&t.app, "col@x.ro", Role::Collector).await;
+    common::user(&t.app, "api@x.ro", Role::Manager).await;
+    let (_, token) = accounts::create_token(&t.app, "test", "api@x.ro", "ci")
+        .await
+        .unwrap();
+    common::user(&t.app, "part@x.ro", Role::Partner).await;
+    let (_, partner) = accounts::create_token(&t.app, "test", "part@x.ro", "ci")
+        .await
+        .unwrap();
+    let server = start(&t.app).await;
+    let base = server.base.clone();
+    let debtor = creanta_app::check::find_debtor(&t.app, "D1").await.unwrap();
+
+    // The list: every template in both languages, with the steps that use it.
+    let cc = client();
+    let ccsrf = sign_in(&cc, &base, "col@x.ro", &collector_pw, "/templates").await;
+    let list = text(&cc, format!("{base}/templates")).await;
+    assert!(
+        list.contains("id=\"template-reminder-ro\"")
+            && list.contains("id=\"template-formal_notice-en\"")
+    );
+    assert!(list.contains("standard/reminder"), "{list}");
+    // The editor opens on a debtor with an overdue invoice (D1) and previews its invoices.
+    let page = text(&cc, format!("{base}/templates/reminder/ro")).await;
+    assert!(page.contains("value=\"D1\""), "{page}");
+    assert!(page.contains("Pentru Beta Construcții SA (D1)"), "{page}");
+    assert!(
+        !page.contains("id=\"save-template\""),
+        "collectors only preview"
+    );
+    // The live preview of a draft with a misspelt variable names part and line.
+    let r = cc
+        .post(format!("{base}/templates/reminder/ro/preview"))
+        .form(&[
+            ("csrf", ccsrf.as_str()),
+            ("subject", "Restanțe {{ debtor.name }}"),
+            ("body_text", "Bună ziua,\n{{ debtor.nmae }}"),
+            ("body_html", ""),
+            ("debtor", "D1"),
+            ("day", "2025-03-24"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let fragment = r.text().await.unwrap();
+    assert!(
+        fragment.contains("id=\"preview-error\"")
+            && fragment.contains("Eroare în body_text: line 2:"),
+        "{fragment}"
+    );
+    let r = cc
+        .post(format!("{base}/templates/reminder/ro/preview"))
+        .form(&[
+            ("csrf", ccsrf.as_str()),
+            ("subject", "Restanțe {{ debtor.name }}"),
+            (
+                "body_text",
+                "{% for i in invoices %}{{ i.number }} {{ i.late }}; {% endfor %}",
+            ),
+            ("body_html", "<p>{{ debtor.name }}</p>"),
+            ("debtor", "D1"),
+            ("day", "2025-03-24"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let fragment = r.text().await.unwrap();
+    assert!(
+        fragment.contains("A1 43 de zile de întârziere; A2 3 zile de întârziere;"),
+        "{fragment}"
+    );
+    // The HTML part is shown in a sandboxed frame, escaped into its attribute.
+    assert!(
+        fragment.contains("sandbox=\"\"") && fragment.contains("srcdoc=\"&#60;p&#62;Beta"),
+        "{fragment}"
+    );
+    // Without the session's token, or saving as a collector: refused.
+    let r = cc
+        .post(format!("{base}/templates/reminder/ro/preview"))
+        .form(&[("csrf", "x"), ("subject", "s"), ("body_text", "b")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = cc
+        .post(format!("{base}/templates/reminder/ro"))
+        .form(&[
+            ("csrf", ccsrf.as_str()),
+            ("subject", "s"),
+            ("body_text", "b"),
+            ("intent", "save"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+
+    // A manager: a bad draft is refused with its error and kept in the form; a good one saved.
+    let mc = client();
+    let mcsrf = sign_in(
+        &mc,
+        &base,
+        "sef@x.ro",
+        &manager_pw,
+        "/templates/reminder/ro",
+    )
+    .await;
+    let r = mc
+        .post(format!("{base}/templates/reminder/ro"))
+        .form(&[
+            ("csrf", mcsrf.as_str()),
+            ("subject", "Restanțe {{ debtor.name }}"),
+            ("body_text", "{{ totals[0].opne }}"),
+            ("intent", "save"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("id=\"template-error\"") && body.contains("{{ totals[0].opne }}"),
+        "{body}"
+    );
+    let r = mc
+        .post(format!("{base}/templates/reminder/ro"))
+        .form(&[
+            ("csrf", mcsrf.as_str()),
+            ("subject", "Restanțe {{ debtor.name }}"),
+            (
+                "body_text",
+                "Total: {% for t in totals %}{{ t.open }}{% endfor %}",
+            ),
+            ("body_html", ""),
+            ("intent", "save"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = text(&mc, format!("{base}/templates/reminder/ro?saved=1")).await;
+    assert!(page.contains("Șablonul a fost salvat.") && page.contains("id=\"restore-template\""));
+    let list = text(&mc, format!("{base}/templates")).await;
+    assert!(list.contains("Restanțe {{ debtor.name }}"));
+
+    // The API: the saved template, a refused draft naming its part, the preview for D1.
+    let c = reqwest::Client::new();
+    let (s, got) = call(
+        &c,
+        Method::GET,
+        format!("{base}/api/v1/templates/reminder/ro"),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        (got["edited"].as_bool(), got["subject"].as_str()),
+        (Some(true), Some("Restanțe {{ debtor.name }}"))
+    );
+    let (s, p) = call(
+        &c,
+        Method::PUT,
+        format!("{base}/api/v1/templates/reminder/en"),
+        &token,
+        Some(json!({"subject": "{% if %}", "body_text": "x"})),
+    )
+    .await;
+    assert_eq!(
+        (s, p["code"].as_str(), p["field"].as_str()),
+        (400, Some("invalid_value"), Some("subject"))
+    );
+    let (s, p) = call(
+        &c,
+        Method::POST,
+        format!("{base}/api/v1/templates/reminder/en/preview"),
+        &token,
+        Some(
+            json!({"subject": "Due: {{ debtor.name }}", "body_text": "{{ payment_reference }}",
+                    "debtor_id": debtor, "date": "2025-03-24"}),
+        ),
+    )
+    .await;
+    assert_eq!(s, 200, "{p}");
+    assert_eq!(p["subject"], "Due: Beta Construcții SA");
+    assert_eq!(p["body_text"], "A1, A2");
+    assert_eq!(p["debtor_id"], debtor);
+    let (s, _) = call(
+        &c,
+        Method::GET,
+        format!("{base}/api/v1/templates"),
+        &partner,
+        None,
+    )
+    .await;
+    assert_eq!(s, 403);
+    let (s, _) = call(
+        &c,
+        Method::DELETE,
+        format!("{base}/api/v1/templates/reminder/ro"),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(s, 204);
+    let (s, _) = call(
+        &c,
+        Method::DELETE,
+        format!("{base}/api/v1/templates/reminder/ro"),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(s, 404);
+    let (s, got) = call(
+        &c,
+        Method::GET,
+        format!("{base}/api/v1/templates/reminder/ro"),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!((s, got["edited"].as_bool()), (200, Some(false)));
+    drop(server);
+    t.cleanup().await;
+}

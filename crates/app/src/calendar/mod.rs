@@ -2,6 +2,7 @@
 //! daily run and what pauses it.
 
 pub mod actions;
+pub mod editor;
 pub mod holds;
 pub mod letters;
 pub mod run;

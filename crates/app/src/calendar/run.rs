@@ -152,7 +152,9 @@ pub async fn run(
         outbox: None,
         timing: RunTiming::default(),
     };
+    let lap = Instant::now();
     let people = People::load(&mut tx, org, &plan).await?;
+    tracing::debug!(ms = ms(lap), "run: debtors and entities read");
     if opts.dry_run {
         for a in &plan.actions {
             let status = "planned".to_owned();
@@ -168,18 +170,23 @@ pub async fn run(
         return Ok(report);
     }
 
+    let lap = Instant::now();
     let fallback = fallback_sender(&settings.from_fallback)?;
     let contacts = finance_contacts(&mut tx, org).await?;
     let ibans = entity_ibans(&mut tx, org).await?;
-    let saved = saved_templates(&mut tx, org).await?;
+    let saved = super::editor::saved(&mut tx, org).await?;
     let charges = if plan.communications.is_empty() {
         None
     } else {
         Some(Charges {
             rates: Rates::load(&mut tx, org).await?,
-            reductions: repo::reductions_of_open(&mut tx, org).await?,
+            reductions: repo::reductions_of_open(&mut tx, org, None).await?,
         })
     };
+    tracing::debug!(
+        ms = ms(lap),
+        "run: contacts, IBANs, templates and rates read"
+    );
     let mut statuses: Vec<Option<(String, Option<String>, bool)>> = vec![None; plan.actions.len()];
     let mut blobs_written = false;
     let mut evs = Vec::new();
@@ -267,20 +274,12 @@ pub async fn run(
         }
         let lead = &plan.actions[c.lead];
         let lang = people.debtor(c.debtor_id).language;
-        let template = template_for(&saved, &lead.step.template, lang)?;
+        let template = super::editor::effective(&saved, &lead.step.template, lang)?;
         let charges = charges
             .as_ref()
             .expect("loaded when there are communications");
         let mut ctx = context(c, &plan, &people, &facts, &ibans, charges, opts.date, lang);
-        let letters: Vec<Letter> = lead
-            .step
-            .attach
-            .iter()
-            .map(|g| match g {
-                GeneratedDoc::Statement => Letter::Statement,
-                GeneratedDoc::Notice => Letter::Notice,
-            })
-            .collect();
+        let letters: Vec<Letter> = lead.step.attach.iter().map(|g| letter_of(*g)).collect();
         ctx.attachments = letters.iter().map(|l| l.file_name(&ctx, lang)).collect();
         drafts.push(Draft {
             communication: c,
@@ -301,16 +300,16 @@ pub async fn run(
     rendering += render_started.elapsed();
     let lap = Instant::now();
 
+    let mut attachments = store_letters(&mut tx, app, &drafts, &rendered).await?;
+    blobs_written |= attachments.iter().any(|a| !a.is_empty());
+    tracing::debug!(ms = ms(lap), "run: letters stored");
+    let lap = Instant::now();
+
     let mut messages = Vec::with_capacity(drafts.len());
     let mut message_actions = Vec::with_capacity(drafts.len());
-    for (d, (text, files)) in drafts.iter().zip(rendered) {
+    for ((d, (text, _)), attachments) in drafts.iter().zip(rendered).zip(attachments.drain(..)) {
         let c = d.communication;
         let lead = &plan.actions[c.lead];
-        let mut attachments = Vec::with_capacity(files.len());
-        for (letter, name, bytes) in &files {
-            attachments.push(store_letter(&mut tx, app, c.debtor_id, *letter, name, bytes).await?);
-            blobs_written = true;
-        }
         let entity = people.entity(facts[&lead.invoices[0].invoice_id].entity_id);
         let debtor = people.debtor(c.debtor_id);
         messages.push(NewMessage {
@@ -336,7 +335,7 @@ pub async fn run(
         message_actions.push(d.action_ids.clone());
     }
     drop(drafts);
-    tracing::debug!(ms = ms(lap), "run: letters stored");
+    tracing::debug!(ms = ms(lap), "run: messages built");
     let lap = Instant::now();
     let queued = outbox::enqueue_many(&mut tx, org, now, &opts.actor, &messages).await?;
     tracing::debug!(
@@ -398,43 +397,96 @@ pub async fn run(
     Ok(report)
 }
 
-/// Stores a generated letter as a document of the debtor and returns it as an attachment.
-async fn store_letter(
+/// Stores the rendered letters as documents of their debtors and returns each draft's
+/// attachments. The blobs are written on every core; their rows go in bulk.
+async fn store_letters(
     tx: &mut Tx,
     app: &App,
-    debtor: i64,
-    letter: Letter,
-    name: &str,
-    bytes: &[u8],
-) -> Result<Attachment, AppError> {
+    drafts: &[Draft<'_>],
+    rendered: &[RenderedDraft],
+) -> Result<Vec<Vec<Attachment>>, AppError> {
     let org = app.org_id();
-    let sha = app
-        .store
-        .blobs()
-        .put(bytes)
+    let files: Vec<(i64, &Letter, &String, &Vec<u8>)> = drafts
+        .iter()
+        .zip(rendered)
+        .flat_map(|(d, (_, files))| {
+            files
+                .iter()
+                .map(|(letter, name, bytes)| (d.communication.debtor_id, letter, name, bytes))
+        })
+        .collect();
+    let blobs = app.store.blobs();
+    let shas = on_every_core(&files, |(_, _, _, bytes)| blobs.put(bytes))
+        .into_iter()
+        .collect::<Result<Vec<String>, _>>()
         .map_err(creanta_store::StoreError::from)?;
-    creanta_store::repo::register_blobs(tx, org, &[(sha.clone(), bytes.len() as i64)]).await?;
-    let doc_type = match letter {
-        Letter::Statement => DocType::Statement,
-        Letter::Notice => DocType::Notice,
-    };
-    let doc = Document {
-        sha256: sha.clone(),
-        doc_type: doc_type.code().into(),
-        file_name: name.to_owned(),
-        media_type: "application/pdf".into(),
-        size: bytes.len() as i64,
-        debtor_id: Some(debtor),
-        invoice_id: None,
-        contract_id: None,
-        link_key: Document::link_key_for(Some(debtor), None, None),
-    };
-    let id = repo::insert_generated_document(tx, org, &doc).await?;
-    Ok(Attachment {
-        document_id: Some(id),
-        sha256: sha,
-        file_name: name.to_owned(),
-        media_type: "application/pdf".into(),
+    let sizes: Vec<(String, i64)> = shas
+        .iter()
+        .zip(&files)
+        .map(|(sha, f)| (sha.clone(), f.3.len() as i64))
+        .collect();
+    creanta_store::repo::register_blobs(tx, org, &sizes).await?;
+    let docs: Vec<Document> = files
+        .iter()
+        .zip(&shas)
+        .map(|(&(debtor, letter, name, bytes), sha)| Document {
+            sha256: sha.clone(),
+            doc_type: match letter {
+                Letter::Statement => DocType::Statement,
+                Letter::Notice => DocType::Notice,
+            }
+            .code()
+            .into(),
+            file_name: name.clone(),
+            media_type: "application/pdf".into(),
+            size: bytes.len() as i64,
+            debtor_id: Some(debtor),
+            invoice_id: None,
+            contract_id: None,
+            link_key: Document::link_key_for(Some(debtor), None, None),
+        })
+        .collect();
+    let ids = repo::insert_generated_documents(tx, org, &docs).await?;
+    let mut stored = docs.into_iter().zip(ids);
+    Ok(rendered
+        .iter()
+        .map(|(_, files)| {
+            files
+                .iter()
+                .map(|_| {
+                    let (doc, id) = stored.next().expect("one document per file");
+                    Attachment {
+                        document_id: Some(id),
+                        sha256: doc.sha256,
+                        file_name: doc.file_name,
+                        media_type: doc.media_type,
+                    }
+                })
+                .collect()
+        })
+        .collect())
+}
+
+/// `f` over `items` on every core, results in order.
+fn on_every_core<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    if items.is_empty() {
+        return Vec::new();
+    }
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(items.len());
+    let per = items.len().div_ceil(workers);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(per)
+            .map(|chunk| scope.spawn(move || chunk.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a worker thread panicked"))
+            .collect()
     })
 }
 
@@ -526,11 +578,6 @@ fn render_all(drafts: &[Draft<'_>]) -> Result<Vec<RenderedDraft>, AppError> {
         return Ok(Vec::new());
     }
     let fonts = Fonts::load();
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(drafts.len());
-    let per = drafts.len().div_ceil(workers);
     let render = |d: &Draft<'_>| -> Result<RenderedDraft, AppError> {
         let text = d
             .template
@@ -544,21 +591,7 @@ fn render_all(drafts: &[Draft<'_>]) -> Result<Vec<RenderedDraft>, AppError> {
             .collect();
         Ok((text, files))
     };
-    let parts: Vec<Result<Vec<RenderedDraft>, AppError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = drafts
-            .chunks(per)
-            .map(|chunk| scope.spawn(move || chunk.iter().map(render).collect()))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("a rendering thread panicked"))
-            .collect()
-    });
-    let mut out = Vec::with_capacity(drafts.len());
-    for part in parts {
-        out.extend(part?);
-    }
-    Ok(out)
+    on_every_core(drafts, render).into_iter().collect()
 }
 
 fn action_event(opts: &RunOptions, id: i64, a: &PlannedAction, status: &str) -> NewEvent {
@@ -724,45 +757,88 @@ fn join_address(address: Option<String>, city: Option<String>) -> String {
         .join(", ")
 }
 
-async fn saved_templates(
+/// What a message of `step` (policy `policy`) to `debtor` would say on `day`, in `lang`:
+/// the context of every overdue open invoice of the debtor (every open one when none is
+/// overdue yet), with the names of the letters the step attaches. `None` when the debtor has
+/// nothing open. The template editor previews drafts with it.
+pub(crate) async fn debtor_context(
     tx: &mut Tx,
     org: i64,
-) -> Result<HashMap<(String, String), Template>, AppError> {
-    let mut map = HashMap::new();
-    for t in repo::templates(tx, org).await? {
-        let Ok(language) = t.language.parse::<Language>() else {
-            continue;
-        };
-        map.insert(
-            (t.code.clone(), t.language.clone()),
-            Template {
-                code: t.code,
-                language,
-                subject: t.subject,
-                body_text: t.body_text,
-                body_html: t.body_html,
-                builtin: false,
-            },
-        );
+    debtor: i64,
+    policy: &str,
+    step: &creanta_domain::dunning::Step,
+    day: Date,
+    lang: Language,
+) -> Result<Option<TemplateContext>, AppError> {
+    let open = repo::open_invoices(tx, org, Some(&[debtor])).await?;
+    let (invoices, facts) = run_invoices(open, &mut HashMap::new(), &Holds::default());
+    let due = |i: &RunInvoice| {
+        let days_late = i.due_date.until(day).map(|s| s.get_days()).unwrap_or(0) as i64;
+        DueInvoice {
+            invoice_id: i.id,
+            label: i.label.clone(),
+            due_date: i.due_date,
+            days_late,
+            step_date: day,
+            open: i.open,
+            reason: String::new(),
+        }
+    };
+    let mut due: Vec<DueInvoice> = invoices.iter().map(due).collect();
+    if due.iter().any(|i| i.days_late > 0) {
+        due.retain(|i| i.days_late > 0);
     }
-    Ok(map)
+    if due.is_empty() {
+        return Ok(None);
+    }
+    let plan = DayPlan {
+        actions: vec![PlannedAction {
+            key: format!("{debtor}:{policy}:{}:{day}", step.code),
+            debtor_id: debtor,
+            policy: policy.to_owned(),
+            step: step.clone(),
+            invoices: due,
+            communication: Some(0),
+        }],
+        communications: vec![Communication {
+            key: format!("{debtor}:{day}"),
+            debtor_id: debtor,
+            lead: 0,
+            actions: vec![0],
+        }],
+        skipped: Vec::new(),
+        not_yet_due: 0,
+        up_to_date: 0,
+    };
+    let people = People::load(tx, org, &plan).await?;
+    let ibans = entity_ibans(tx, org).await?;
+    let charges = Charges {
+        rates: Rates::load(tx, org).await?,
+        reductions: repo::reductions_of_open(tx, org, Some(debtor)).await?,
+    };
+    let mut ctx = context(
+        &plan.communications[0],
+        &plan,
+        &people,
+        &facts,
+        &ibans,
+        &charges,
+        day,
+        lang,
+    );
+    ctx.attachments = step
+        .attach
+        .iter()
+        .map(|g| letter_of(*g).file_name(&ctx, lang))
+        .collect();
+    Ok(Some(ctx))
 }
 
-/// The organization's template, else the built-in one, in `lang` (else in Romanian).
-fn template_for(
-    saved: &HashMap<(String, String), Template>,
-    code: &str,
-    lang: Language,
-) -> Result<Template, AppError> {
-    [lang, Language::Ro]
-        .into_iter()
-        .find_map(|l| {
-            saved
-                .get(&(code.to_owned(), l.code().to_owned()))
-                .cloned()
-                .or_else(|| templates::builtin(code, l))
-        })
-        .ok_or_else(|| AppError::Invalid(format!("no template {code:?} ({lang})")))
+fn letter_of(g: GeneratedDoc) -> Letter {
+    match g {
+        GeneratedDoc::Statement => Letter::Statement,
+        GeneratedDoc::Notice => Letter::Notice,
+    }
 }
 
 /// What the interest lines of the day's messages need.

@@ -157,7 +157,7 @@ pub struct Rendered {
 }
 
 /// A template that does not render: which part, and minijinja's explanation (with the line).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("template {code} ({language}), {part}: {message}")]
 pub struct TemplateError {
     pub code: String,
@@ -192,7 +192,14 @@ fn render_part(
             message,
         }
     };
-    env.render_str(source, ctx).map_err(err)
+    // The HTML body is escaped as HTML (a debtor named `<b>` stays text); the others are
+    // plain text. minijinja picks the escaping from the template's name.
+    let name = if part == "body_html" {
+        "body.html"
+    } else {
+        "part.txt"
+    };
+    env.render_named_str(name, source, ctx).map_err(err)
 }
 
 impl Template {

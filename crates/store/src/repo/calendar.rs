@@ -112,6 +112,38 @@ pub async fn templates(tx: &mut Tx, org: i64) -> Result<Vec<TemplateRow>> {
     .collect()
 }
 
+/// Saves the organization's version of a template (replacing an earlier one).
+pub async fn upsert_template(tx: &mut Tx, org: i64, t: &TemplateRow, now: Timestamp) -> Result<()> {
+    tx.execute(
+        "INSERT INTO templates (org_id, code, language, subject, body_text, body_html, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (org_id, code, language) DO UPDATE SET \
+         subject = excluded.subject, body_text = excluded.body_text, \
+         body_html = excluded.body_html, updated_at = excluded.updated_at",
+        &args![
+            org,
+            t.code.as_str(),
+            t.language.as_str(),
+            t.subject.as_str(),
+            t.body_text.as_str(),
+            t.body_html.as_deref(),
+            now
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Removes the organization's version of a template; true when there was one.
+pub async fn delete_template(tx: &mut Tx, org: i64, code: &str, language: &str) -> Result<bool> {
+    Ok(tx
+        .execute(
+            "DELETE FROM templates WHERE org_id = $1 AND code = $2 AND language = $3",
+            &args![org, code, language],
+        )
+        .await?
+        > 0)
+}
+
 /// An open invoice as the run reads it.
 #[derive(Debug, Clone)]
 pub struct OpenInvoiceRow {
@@ -206,18 +238,24 @@ pub async fn done_steps(tx: &mut Tx, org: i64) -> Result<HashMap<i64, Vec<String
 }
 
 /// Payments allocated to invoices still open: `(date, amount)` per invoice.
-pub async fn reductions_of_open(tx: &mut Tx, org: i64) -> Result<HashMap<i64, Vec<(Date, i64)>>> {
+pub async fn reductions_of_open(
+    tx: &mut Tx,
+    org: i64,
+    debtor: Option<i64>,
+) -> Result<HashMap<i64, Vec<(Date, i64)>>> {
+    const SQL: &str = "SELECT a.invoice_id, p.date, a.amount FROM allocations a \
+        JOIN payments p ON p.id = a.payment_id AND p.org_id = a.org_id \
+        JOIN invoices i ON i.id = a.invoice_id AND i.org_id = a.org_id \
+        WHERE a.org_id = $1 AND i.total > i.paid";
+    let rows = match debtor {
+        None => tx.fetch_all(SQL, &args![org]).await?,
+        Some(d) => {
+            tx.fetch_all(&format!("{SQL} AND i.debtor_id = $2"), &args![org, d])
+                .await?
+        }
+    };
     let mut map: HashMap<i64, Vec<(Date, i64)>> = HashMap::new();
-    for r in tx
-        .fetch_all(
-            "SELECT a.invoice_id, p.date, a.amount FROM allocations a \
-             JOIN payments p ON p.id = a.payment_id AND p.org_id = a.org_id \
-             JOIN invoices i ON i.id = a.invoice_id AND i.org_id = a.org_id \
-             WHERE a.org_id = $1 AND i.total > i.paid",
-            &args![org],
-        )
-        .await?
-    {
+    for r in rows {
         map.entry(r.get(0)?)
             .or_default()
             .push((r.date(1)?, r.get(2)?));
@@ -529,43 +567,68 @@ pub async fn upsert_rate(tx: &mut Tx, org: i64, kind: &str, r: &RateRow) -> Resu
     Ok(true)
 }
 
-/// Stores a document Creanța generated (a statement, a notice) for a debtor; an identical one
-/// stored before is reused. Returns its id.
-pub async fn insert_generated_document(
+/// Registers generated documents (letters) in bulk and returns their ids, in order. A document
+/// already there (same bytes, type and links) keeps its row and id.
+pub async fn insert_generated_documents(
     tx: &mut Tx,
     org: i64,
-    d: &crate::records::Document,
-) -> Result<i64> {
-    tx.execute(
-        "INSERT INTO documents (org_id, sha256, doc_type, file_name, media_type, size, debtor_id, \
-         invoice_id, contract_id, link_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-         ON CONFLICT (org_id, sha256, doc_type, link_key) DO NOTHING",
-        &args![
-            org,
-            d.sha256.as_str(),
-            d.doc_type.as_str(),
-            d.file_name.as_str(),
-            d.media_type.as_str(),
-            d.size,
-            d.debtor_id,
-            d.invoice_id,
-            d.contract_id,
-            d.link_key.as_str()
-        ],
-    )
-    .await?;
-    tx.fetch_one(
-        "SELECT id FROM documents WHERE org_id = $1 AND sha256 = $2 AND doc_type = $3 \
-         AND link_key = $4",
-        &args![
-            org,
-            d.sha256.as_str(),
-            d.doc_type.as_str(),
-            d.link_key.as_str()
-        ],
-    )
-    .await?
-    .get(0)
+    docs: &[crate::records::Document],
+) -> Result<Vec<i64>> {
+    const WIDTH: usize = 10;
+    type Identity = (String, String, String);
+    let identity = |d: &crate::records::Document| -> Identity {
+        (d.sha256.clone(), d.doc_type.clone(), d.link_key.clone())
+    };
+    let mut ids: HashMap<Identity, i64> = HashMap::with_capacity(docs.len());
+    for chunk in docs.chunks(BULK_ROWS) {
+        let sql = format!(
+            "INSERT INTO documents (org_id, sha256, doc_type, file_name, media_type, size, \
+             debtor_id, invoice_id, contract_id, link_key) VALUES {} \
+             ON CONFLICT (org_id, sha256, doc_type, link_key) DO NOTHING \
+             RETURNING id, sha256, doc_type, link_key",
+            value_rows(chunk.len(), WIDTH)
+        );
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * WIDTH);
+        for d in chunk {
+            values.extend([
+                Value::from(org),
+                Value::from(d.sha256.as_str()),
+                Value::from(d.doc_type.as_str()),
+                Value::from(d.file_name.as_str()),
+                Value::from(d.media_type.as_str()),
+                Value::from(d.size),
+                Value::from(d.debtor_id),
+                Value::from(d.invoice_id),
+                Value::from(d.contract_id),
+                Value::from(d.link_key.as_str()),
+            ]);
+        }
+        for r in tx.fetch_all(&sql, &values).await? {
+            ids.insert((r.get(1)?, r.get(2)?, r.get(3)?), r.get(0)?);
+        }
+    }
+    let mut out = Vec::with_capacity(docs.len());
+    for d in docs {
+        let key = identity(d);
+        let id = match ids.get(&key) {
+            Some(id) => *id,
+            // Stored before this call: the conflict returned nothing, so look it up.
+            None => {
+                let id: i64 = tx
+                    .fetch_one(
+                        "SELECT id FROM documents WHERE org_id = $1 AND sha256 = $2 \
+                         AND doc_type = $3 AND link_key = $4",
+                        &args![org, key.0.as_str(), key.1.as_str(), key.2.as_str()],
+                    )
+                    .await?
+                    .get(0)?;
+                ids.insert(key, id);
+                id
+            }
+        };
+        out.push(id);
+    }
+    Ok(out)
 }
 
 /// Rows per multi-row statement of the bulk writes below: far below both backends' limits.

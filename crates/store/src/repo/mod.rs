@@ -250,20 +250,18 @@ pub async fn take_allocations(tx: &mut Tx, org: i64, payment_id: i64) -> Result<
 /// Records blobs (SHA-256, size) for an organization; already known ones are left alone.
 pub async fn register_blobs(tx: &mut Tx, org: i64, blobs: &[(String, i64)]) -> Result<()> {
     for chunk in blobs.chunks(1000) {
-        let mut sql = String::from("INSERT INTO blobs (org_id, sha256, size) VALUES ");
+        let sql = format!(
+            "INSERT INTO blobs (org_id, sha256, size) VALUES {} ON CONFLICT DO NOTHING",
+            crate::sql::value_rows(chunk.len(), 3)
+        );
         let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 3);
-        for (i, (sha, size)) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push_str(&format!("(${}, ${}, ${})", i * 3 + 1, i * 3 + 2, i * 3 + 3));
+        for (sha, size) in chunk {
             values.extend([
                 Value::from(org),
                 Value::from(sha.as_str()),
                 Value::from(*size),
             ]);
         }
-        sql.push_str(" ON CONFLICT DO NOTHING");
         tx.execute(&sql, &values).await?;
     }
     Ok(())

@@ -21,7 +21,7 @@ use super::records::plain;
 use super::{ApiPath, ApiQuery, ApiUser, Problem, ProblemBody, debtor_exists, refused};
 use crate::WebState;
 
-fn manager(role: Role, what: &str) -> Result<(), Problem> {
+pub(super) fn manager(role: Role, what: &str) -> Result<(), Problem> {
     if matches!(role, Role::Admin | Role::Manager) {
         Ok(())
     } else {
