@@ -241,7 +241,7 @@ pub async fn deliver_invoices_at(
         }
     }
 
-    let contacts = finance_contacts(&mut tx, org).await?;
+    let contacts = finance_contacts(&mut tx, org, None).await?;
     let ibans = entity_ibans(&mut tx, org).await?;
     let fallback = fallback_sender(&settings.from_fallback)?;
     for c in ready {

@@ -18,16 +18,26 @@ use crate::AppError;
 pub(crate) async fn finance_contacts(
     tx: &mut creanta_store::Tx,
     org: i64,
+    debtor: Option<i64>,
 ) -> Result<HashMap<i64, Vec<Mailbox>>, AppError> {
+    const SQL: &str = "SELECT debtor_id, name, email FROM contacts WHERE org_id = $1 \
+        AND role = $2 AND email IS NOT NULL";
+    const ORDER: &str = "ORDER BY debtor_id, is_primary DESC, id";
+    let rows = match debtor {
+        None => {
+            tx.fetch_all(&format!("{SQL} {ORDER}"), &args![org, "finance"])
+                .await?
+        }
+        Some(d) => {
+            tx.fetch_all(
+                &format!("{SQL} AND debtor_id = $3 {ORDER}"),
+                &args![org, "finance", d],
+            )
+            .await?
+        }
+    };
     let mut map: HashMap<i64, Vec<Mailbox>> = HashMap::new();
-    for r in tx
-        .fetch_all(
-            "SELECT debtor_id, name, email FROM contacts WHERE org_id = $1 AND role = $2 \
-             AND email IS NOT NULL ORDER BY debtor_id, is_primary DESC, id",
-            &args![org, "finance"],
-        )
-        .await?
-    {
+    for r in rows {
         let debtor: i64 = r.get(0)?;
         let name: String = r.get(1)?;
         let email: String = r.get(2)?;

@@ -763,9 +763,9 @@ async fn escalations_wait_for_a_manager_and_a_served_notice_starts_the_fifteen_d
         served_row.outcome.as_deref(),
         Some("served on 2025-03-10; the 15-day term ends on 2025-03-25")
     );
-    let refused = actions::approve(&t.app, esc.id, "ion", Role::Collector).await;
+    let refused = actions::approve(&t.app, esc.id, "ion", Role::Collector, &settings).await;
     assert!(refused.is_err());
-    let approved = actions::approve(&t.app, esc.id, "maria", Role::Manager)
+    let approved = actions::approve(&t.app, esc.id, "maria", Role::Manager, &settings)
         .await
         .unwrap();
     assert_eq!(approved.status, "open");
@@ -778,7 +778,7 @@ async fn escalations_wait_for_a_manager_and_a_served_notice_starts_the_fifteen_d
         ("done", Some("ana"))
     );
     assert!(
-        actions::approve(&t.app, esc.id, "maria", Role::Manager)
+        actions::approve(&t.app, esc.id, "maria", Role::Manager, &settings)
             .await
             .is_err()
     );
@@ -1126,5 +1126,133 @@ async fn an_edited_template_is_checked_previewed_on_a_real_debtor_and_used_by_th
         kinds,
         ["template.saved", "template.saved", "template.restored"]
     );
+    t.cleanup().await;
+}
+
+#[tokio::test]
+async fn an_approved_reminder_is_written_when_approved_for_what_is_still_open() {
+    use creanta_app::calendar::actions;
+    use creanta_domain::model::Role;
+    let t = TestApp::new().await;
+    let files = load(&t.app).await;
+    let sink = SmtpSink::start();
+    let settings = smtp_settings(&t, sink.port);
+    // The firm reminder (+10) waits for a manager.
+    let text = calendar::export_toml(&t.app).await.unwrap();
+    let gated = text.replacen(
+        "code = \"firm_reminder\"",
+        "code = \"firm_reminder\"\nneeds_approval = true",
+        1,
+    );
+    assert_ne!(gated, text);
+    calendar::import_toml(&t.app, "p.toml", &gated, "tester")
+        .await
+        .unwrap();
+
+    let r = run_on(&t.app, date(2025, 2, 19), true, &settings).await;
+    let firm = r
+        .actions
+        .iter()
+        .find(|a| a.step == "firm_reminder")
+        .expect("planned");
+    assert_eq!(
+        (firm.status.as_str(), firm.message.as_deref()),
+        ("awaiting_approval", None)
+    );
+    assert!(
+        sink.received().is_empty(),
+        "nothing goes out before approval"
+    );
+    let mut tx = t.app.store.begin().await.unwrap();
+    let id: i64 = tx
+        .fetch_one(
+            "SELECT id FROM actions WHERE org_id = $1 AND key = $2",
+            &args![t.app.org_id(), firm.key.as_str()],
+        )
+        .await
+        .unwrap()
+        .get(0)
+        .unwrap();
+    drop(tx);
+    assert!(
+        actions::approve(&t.app, id, "ion", Role::Collector, &settings)
+            .await
+            .is_err()
+    );
+    let approved = actions::approve(&t.app, id, "maria", Role::Manager, &settings)
+        .await
+        .unwrap();
+    assert_eq!(approved.status, "done");
+    let outbox_id = approved.outbox_id.expect("linked to its message");
+    // Approving twice is refused; the message goes out once, with the firm reminder's text
+    // and its statement of account.
+    assert!(
+        actions::approve(&t.app, id, "maria", Role::Manager, &settings)
+            .await
+            .is_err()
+    );
+    let report = outbox::deliver_outbox(&t.app, &settings).await.unwrap();
+    assert_eq!(report.sent, 1);
+    let got = sink.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].rcpt_tos, ["ioana.popescu@beta.ro"]);
+    let msg = MessageParser::default().parse(&got[0].raw).unwrap();
+    assert_eq!(
+        msg.subject(),
+        Some("Al doilea aviz: sume restante — Beta Construcții SA")
+    );
+    assert!(msg.body_text(0).unwrap().contains("TCG0001"));
+    assert_eq!(pdf_attachments(&got[0].raw).len(), 1);
+    let rows = outbox::list(&t.app, None, None, 10).await.unwrap();
+    let row = rows.iter().find(|m| m.id == outbox_id).unwrap();
+    assert!(
+        row.idempotency_key.starts_with("dunning:approved:"),
+        "{}",
+        row.idempotency_key
+    );
+
+    // The next firm reminder waits too; paid before it is approved, it is cancelled instead.
+    let r = run_on(&t.app, date(2025, 2, 24), false, &settings).await;
+    let firm = r
+        .actions
+        .iter()
+        .find(|a| a.step == "firm_reminder" && a.invoices[0].label == "TCG0003")
+        .expect("TCG0003 at +10");
+    let mut tx = t.app.store.begin().await.unwrap();
+    let id: i64 = tx
+        .fetch_one(
+            "SELECT id FROM actions WHERE org_id = $1 AND key = $2",
+            &args![t.app.org_id(), firm.key.as_str()],
+        )
+        .await
+        .unwrap()
+        .get(0)
+        .unwrap();
+    // Closed in the books without a payment import (a credit note, a write-off).
+    tx.execute(
+        "UPDATE invoices SET paid = total WHERE org_id = $1 AND number = $2",
+        &args![t.app.org_id(), "0003"],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let cancelled = actions::approve(&t.app, id, "maria", Role::Manager, &settings)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            cancelled.status.as_str(),
+            cancelled.cancelled_reason.as_deref()
+        ),
+        ("cancelled", Some("the invoices were paid"))
+    );
+    assert_eq!(
+        outbox::deliver_outbox(&t.app, &settings)
+            .await
+            .unwrap()
+            .sent,
+        0
+    );
+    drop(files);
     t.cleanup().await;
 }

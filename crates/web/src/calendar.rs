@@ -268,7 +268,7 @@ pub async fn approve(
     }
     action_of_debtor(&state, &user, debtor, action).await?;
     let app = user.0.app(&state.store);
-    match actions::approve(&app, action, &user.0.user.email, user.0.role()).await {
+    match actions::approve(&app, action, &user.0.user.email, user.0.role(), &state.mail).await {
         Ok(_) => Ok(back(debtor)),
         Err(AppError::Invalid(m)) => Err(WebError::Conflict(m)),
         Err(e) => Err(e.into()),

@@ -2,6 +2,7 @@
 //! done with its outcome, and record when a formal notice was served (the acknowledgement of
 //! receipt), which starts the 15-day term of art. 1015 of the Code of Civil Procedure.
 
+use creanta_domain::dunning::ActionKind;
 use creanta_domain::model::Role;
 use creanta_store::repo::calendar::{self as repo, ActionRow};
 use creanta_store::repo::events::{self, NewEvent};
@@ -10,6 +11,9 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use serde::Serialize;
 
+use super::holds::PAID;
+use super::messages::Approved;
+use crate::outbox::MailSettings;
 use crate::{App, AppError};
 
 /// Days the debtor has to pay after receiving a formal notice (CPC art. 1015).
@@ -63,9 +67,18 @@ async fn log(
     Ok(())
 }
 
-/// A manager (or admin) approves an action that waits for approval: it becomes a task of the
-/// debtor's owner (for an escalation: hand the case over).
-pub async fn approve(app: &App, id: i64, actor: &str, role: Role) -> Result<ActionRow, AppError> {
+/// A manager (or admin) approves an action that waits for approval. A task becomes the
+/// owner's (for an escalation: hand the case over); an e-mail or letter step has its message
+/// written now, for its invoices still open, and queued for the outbox (a letter also stays
+/// a registered-letter task). Without a finance contact to write to, the message becomes the
+/// owner's task; when everything was paid meanwhile, the action is cancelled.
+pub async fn approve(
+    app: &App,
+    id: i64,
+    actor: &str,
+    role: Role,
+    settings: &MailSettings,
+) -> Result<ActionRow, AppError> {
     if !matches!(role, Role::Admin | Role::Manager) {
         return Err(AppError::Invalid(
             "only a manager or an admin approves an action".into(),
@@ -74,16 +87,35 @@ pub async fn approve(app: &App, id: i64, actor: &str, role: Role) -> Result<Acti
     let org = app.org_id();
     let mut tx = app.store.begin().await?;
     let a = load_in(&mut tx, org, id, "awaiting_approval", "awaiting approval").await?;
-    repo::set_action_status(&mut tx, org, id, "open", None, None).await?;
-    log(
-        &mut tx,
-        org,
-        actor,
-        "action.approved",
-        id,
-        serde_json::json!({ "key": a.key }),
-    )
-    .await?;
+    let kind: ActionKind = a
+        .kind
+        .parse()
+        .map_err(|_| AppError::Invalid(format!("action {id} has an unknown kind {}", a.kind)))?;
+    let mut data = serde_json::json!({ "key": a.key });
+    if kind.contacts_debtor() {
+        match super::messages::queue_approved(&mut tx, app, &a, settings, actor).await? {
+            Approved::Queued(outbox_id) => {
+                let status = if kind == ActionKind::Letter {
+                    "open"
+                } else {
+                    "done"
+                };
+                repo::set_action_status(&mut tx, org, id, status, None, None).await?;
+                data["outbox_id"] = outbox_id.into();
+            }
+            Approved::NoRecipient => {
+                repo::set_action_status(&mut tx, org, id, "open", None, None).await?;
+                data["no_recipient"] = true.into();
+            }
+            Approved::NothingOpen => {
+                repo::cancel_action(&mut tx, org, id, PAID, crate::now()).await?;
+                data["cancelled"] = PAID.into();
+            }
+        }
+    } else {
+        repo::set_action_status(&mut tx, org, id, "open", None, None).await?;
+    }
+    log(&mut tx, org, actor, "action.approved", id, data).await?;
     let out = load(&mut tx, org, id).await?;
     tx.commit().await?;
     Ok(out)

@@ -348,7 +348,8 @@ pub async fn preview(
             .first()
             .map(|(p, s)| (p.code.clone(), (*s).clone()))
             .unwrap_or_else(|| (default, email_step(code)));
-        let ctx = super::run::debtor_context(&mut tx, org, id, &policy, &step, day, lang).await?;
+        let ctx =
+            super::messages::debtor_context(&mut tx, org, id, &policy, &step, day, lang).await?;
         found = ctx.map(|ctx| {
             (
                 PreviewDebtor {

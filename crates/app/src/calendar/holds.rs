@@ -17,6 +17,9 @@ use serde::Serialize;
 use crate::{App, AppError};
 
 /// The holds of the organization on `day`, per invoice and per debtor.
+/// Why an action whose invoices were all paid (or closed) is cancelled.
+pub(crate) const PAID: &str = "the invoices were paid";
+
 #[derive(Debug, Default)]
 pub struct Holds {
     pub by_invoice: HashMap<i64, Vec<Hold>>,
@@ -147,7 +150,7 @@ pub async fn cancel_stale(
         }
         reasons.dedup();
         let reason = if reasons.is_empty() {
-            "the invoices were paid".to_owned()
+            PAID.to_owned()
         } else {
             reasons.join("; ")
         };

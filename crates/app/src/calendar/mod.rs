@@ -5,6 +5,7 @@ pub mod actions;
 pub mod editor;
 pub mod holds;
 pub mod letters;
+mod messages;
 pub mod run;
 pub mod templates;
 

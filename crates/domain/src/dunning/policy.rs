@@ -185,18 +185,6 @@ impl Policy {
                     format!("{} {c} is negative", format_amount(*m, *c)),
                 ));
             }
-            if s.needs_approval && s.kind.contacts_debtor() {
-                // An approved message would have to be written after the run that planned it;
-                // until that exists, approval is for tasks (escalations, calls, alerts).
-                return Err(err(
-                    at,
-                    "needs_approval",
-                    format!(
-                        "a {} step cannot wait for approval yet: use an escalate step before it",
-                        s.kind
-                    ),
-                ));
-            }
             if !s.kind.contacts_debtor() && !s.attach.is_empty() {
                 return Err(err(
                     at,
@@ -326,9 +314,10 @@ mod tests {
         p.steps.clear();
         assert_eq!(Policy::parse(p).unwrap_err().field, "steps");
 
+        // A message may wait for a manager too: it is written when approved.
         let mut p = Policy::standard();
         p.steps[1].needs_approval = true;
-        assert_eq!(Policy::parse(p).unwrap_err().field, "needs_approval");
+        assert!(Policy::parse(p).unwrap().steps[1].needs_approval);
 
         let mut p = Policy::standard();
         p.steps[0].offset = 5000;

@@ -420,6 +420,19 @@ pub async fn action(tx: &mut Tx, org: i64, id: i64) -> Result<Option<ActionRow>>
         .transpose()
 }
 
+/// The invoices an action is about.
+pub async fn action_invoice_ids(tx: &mut Tx, org: i64, action: i64) -> Result<Vec<i64>> {
+    tx.fetch_all(
+        "SELECT invoice_id FROM action_invoices WHERE org_id = $1 AND action_id = $2 \
+         ORDER BY invoice_id",
+        &args![org, action],
+    )
+    .await?
+    .iter()
+    .map(|r| r.get(0))
+    .collect()
+}
+
 /// Moves an action to `status`, recording who closed it and how (`closed_by`, `outcome`).
 pub async fn set_action_status(
     tx: &mut Tx,

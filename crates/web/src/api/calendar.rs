@@ -182,9 +182,15 @@ pub async fn approve_action(
 ) -> Result<Json<ActionOut>, Problem> {
     manager(s.role(), "approving an action")?;
     action_of_org(&state, &s, id).await?;
-    let a = actions::approve(&s.app(&state.store), id, &s.user.email, s.role())
-        .await
-        .map_err(refused)?;
+    let a = actions::approve(
+        &s.app(&state.store),
+        id,
+        &s.user.email,
+        s.role(),
+        &state.mail,
+    )
+    .await
+    .map_err(refused)?;
     Ok(Json(action_out(a)))
 }
 
