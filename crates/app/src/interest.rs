@@ -77,22 +77,18 @@ pub async fn charges_in(
             &args![org, debtor, day],
         )
         .await?;
-    let mut paid: HashMap<i64, Vec<Reduction>> = HashMap::new();
-    for r in tx
-        .fetch_all(
-            "SELECT a.invoice_id, p.date, a.amount FROM allocations a \
-             JOIN payments p ON p.id = a.payment_id AND p.org_id = a.org_id \
-             JOIN invoices i ON i.id = a.invoice_id AND i.org_id = a.org_id \
-             WHERE a.org_id = $1 AND i.debtor_id = $2",
-            &args![org, debtor],
-        )
-        .await?
-    {
-        paid.entry(r.get(0)?).or_default().push(Reduction {
-            date: r.date(1)?,
-            minor: r.get(2)?,
-        });
-    }
+    let mut paid: HashMap<i64, Vec<Reduction>> =
+        creanta_store::repo::calendar::reductions_of_open(tx, org, Some(debtor))
+            .await?
+            .into_iter()
+            .map(|(id, v)| {
+                let list = v
+                    .into_iter()
+                    .map(|(date, minor)| Reduction { date, minor })
+                    .collect();
+                (id, list)
+            })
+            .collect();
     let inputs: Vec<ChargeInput> = rows
         .iter()
         .map(|r| {

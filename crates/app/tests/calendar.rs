@@ -1256,3 +1256,111 @@ async fn an_approved_reminder_is_written_when_approved_for_what_is_still_open() 
     drop(files);
     t.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_credit_note_closes_the_invoice_it_corrects_and_its_reminder_is_cancelled() {
+    let t = TestApp::new().await;
+    let files = load(&t.app).await;
+    let settings = MailSettings::files(&t.data_dir());
+    let r = run_on(&t.app, date(2025, 2, 19), false, &settings).await;
+    assert_eq!(r.messages_queued, 1, "Beta's firm reminder about TCG0001");
+
+    // TCG0001 (1.190,00) is credited in full; TCG0002 (500 EUR) in part, by a credit note
+    // that names it with a space. An invoice naming an unknown calendar is refused.
+    let credits = "entity_tax_id,series,number,issue_date,due_date,buyer_tax_id,debtor_code,currency,total,corrects\n\
+        18547290,STO,0001,2025-02-19,2025-02-19,14840784,D1,RON,-1190.00,TCG0001\n\
+        18547290,STO,0002,2025-02-19,2025-02-19,16621241,D2,EUR,-200.00,TCG 0002\n";
+    let bad = write(
+        files.path(),
+        "bad.csv",
+        format!(
+            "{}18547290,TCG,0009,2025-02-19,2025-03-19,14840784,D1,RON,10,\n",
+            credits
+        )
+        .replace(",corrects\n", ",corrects,policy\n")
+        .replace("TCG0001\n", "TCG0001,\n")
+        .replace("TCG 0002\n", "TCG 0002,\n")
+        .replace("RON,10,\n", "RON,10,,rapid\n")
+        .as_bytes(),
+    );
+    let err = import_paths(
+        &t.app,
+        ImportKind::Invoices,
+        &[bad],
+        &ImportOptions::default(),
+        &NoProgress,
+    )
+    .await
+    .unwrap_err();
+    let creanta_app::import::ImportError::Rejected { errors, .. } = &err else {
+        panic!("{err}");
+    };
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let e = &errors[0];
+    assert!(e.file.ends_with("bad.csv"), "{e}");
+    assert_eq!((e.line, e.column.as_deref()), (4, Some("policy")), "{e}");
+    assert!(
+        e.message.contains("\"rapid\"") && e.message.contains("standard"),
+        "{e}"
+    );
+    assert_eq!(
+        count(&t.app, "credit_allocations").await,
+        0,
+        "nothing written"
+    );
+
+    let path = write(files.path(), "credits.csv", credits.as_bytes());
+    let summary = import(&t.app, ImportKind::Invoices, &path).await;
+    assert_eq!(summary.credit_notes_applied, 2, "{summary:#?}");
+    assert_eq!(
+        summary.actions_cancelled, 1,
+        "the firm reminder: {summary:#?}"
+    );
+    let rows = outbox::list(&t.app, None, None, 10).await.unwrap();
+    assert_eq!(rows[0].status, "cancelled");
+    let mut tx = t.app.store.begin().await.unwrap();
+    let open: Vec<(String, i64)> = tx
+        .fetch_all(
+            "SELECT series || number, total - paid FROM invoices WHERE org_id = $1 ORDER BY series, number",
+            &args![t.app.org_id()],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0).unwrap(), r.get(1).unwrap()))
+        .collect();
+    drop(tx);
+    assert_eq!(
+        open,
+        [
+            ("STO0001".to_owned(), 0),
+            ("STO0002".to_owned(), 0),
+            ("TCG0001".to_owned(), 0),
+            ("TCG0002".to_owned(), 30_000),
+            ("TCG0003".to_owned(), 238_050),
+            ("TCG0004".to_owned(), 10_000),
+        ]
+    );
+    // The same file again changes nothing.
+    let again = import(&t.app, ImportKind::Invoices, &path).await;
+    assert_eq!(
+        (again.credit_notes_applied, again.new, again.updated),
+        (0, 0, 0)
+    );
+    assert_eq!(count(&t.app, "credit_allocations").await, 2);
+    // The next day's run leaves TCG0001 alone; TCG0002's reminder states the 300 EUR left.
+    let r = run_on(&t.app, date(2025, 2, 21), false, &settings).await;
+    assert!(
+        r.actions
+            .iter()
+            .all(|a| a.invoices.iter().all(|i| i.label != "TCG0001"))
+    );
+    let gamma = r
+        .actions
+        .iter()
+        .flat_map(|a| a.invoices.iter())
+        .find(|i| i.label == "TCG0002")
+        .expect("TCG0002 at +10");
+    assert_eq!(gamma.open.minor, 30_000);
+    t.cleanup().await;
+}

@@ -535,7 +535,7 @@ fn exported_csv_files_read_back_as_generated() {
             .lines()
             .next()
             .unwrap()
-            .ends_with(",sent_to,sent_on,injected_errors")
+            .ends_with(",sent_to,sent_on,injected_errors,policy,corrects")
     );
 }
 

@@ -122,6 +122,11 @@ pub struct InvoiceRow {
     pub sent_on: Option<Date>,
     /// Demo data only: the internal errors injected on purpose, `;`-separated codes.
     pub injected_errors: Option<String>,
+    /// The action calendar for this invoice (a policy code), before its contract's and
+    /// debtor's.
+    pub policy: Option<String>,
+    /// For a credit note: the number of the invoice it corrects (series and number).
+    pub corrects: Option<String>,
     pub attrs: Attrs,
 }
 
@@ -218,6 +223,8 @@ pub mod columns {
         "sent_to",
         "sent_on",
         "injected_errors",
+        "policy",
+        "corrects",
     ];
 
     pub const PAYMENTS: &[&str] = &[
@@ -658,6 +665,8 @@ pub fn read_invoices(table: &Table) -> RowsResult<InvoiceRow> {
             sent_to: c.opt("sent_to").map(|s| s.to_lowercase()),
             sent_on: sent_on?,
             injected_errors: c.opt("injected_errors"),
+            policy: c.opt("policy"),
+            corrects: c.opt("corrects"),
             attrs: c.attrs(KNOWN),
         })
     })

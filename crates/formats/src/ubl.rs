@@ -90,6 +90,8 @@ pub struct UblDocument {
     pub contract_ref: Option<String>,
     /// BT-13.
     pub order_ref: Option<String>,
+    /// BT-25: the invoice a credit note corrects (`BillingReference/InvoiceDocumentReference`).
+    pub preceding_invoice: Option<String>,
     /// BT-15.
     pub receipt_ref: Option<String>,
     /// BT-16.
@@ -418,6 +420,7 @@ struct State {
     buyer_reference: Option<String>,
     contract_ref: Option<String>,
     order_ref: Option<String>,
+    preceding_invoice: Option<String>,
     receipt_ref: Option<String>,
     despatch_ref: Option<String>,
     notes: Vec<String>,
@@ -453,6 +456,7 @@ impl State {
             buyer_reference: None,
             contract_ref: None,
             order_ref: None,
+            preceding_invoice: None,
             receipt_ref: None,
             despatch_ref: None,
             notes: Vec::new(),
@@ -540,6 +544,9 @@ impl State {
             ["Note"] => self.notes.extend(text),
             ["ContractDocumentReference", "ID"] => set_first(&mut self.contract_ref, text),
             ["OrderReference", "ID"] => set_first(&mut self.order_ref, text),
+            ["BillingReference", "InvoiceDocumentReference", "ID"] => {
+                set_first(&mut self.preceding_invoice, text)
+            }
             ["ReceiptDocumentReference", "ID"] => set_first(&mut self.receipt_ref, text),
             ["DespatchDocumentReference", "ID"] => set_first(&mut self.despatch_ref, text),
             ["AccountingSupplierParty", "Party", rest @ ..] => self.seller.take(rest, text),
@@ -662,6 +669,7 @@ impl State {
             buyer_reference: self.buyer_reference,
             contract_ref: self.contract_ref,
             order_ref: self.order_ref,
+            preceding_invoice: self.preceding_invoice,
             receipt_ref: self.receipt_ref,
             despatch_ref: self.despatch_ref,
             notes: self.notes,
@@ -869,6 +877,7 @@ mod tests {
             xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
             <cbc:ID>CN1</cbc:ID><cbc:IssueDate>2024-01-10</cbc:IssueDate><cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode>
             <cbc:DocumentCurrencyCode>RON</cbc:DocumentCurrencyCode>
+            <cac:BillingReference><cac:InvoiceDocumentReference><cbc:ID>FX 17</cbc:ID><cbc:IssueDate>2024-01-02</cbc:IssueDate></cac:InvoiceDocumentReference></cac:BillingReference>
             <cac:PaymentMeans><cbc:PaymentMeansCode>30</cbc:PaymentMeansCode><cbc:PaymentDueDate>2024-02-10</cbc:PaymentDueDate>
               <cac:PayeeFinancialAccount><cbc:ID>RO49 AAAA 1B31 0075 9384 0000</cbc:ID></cac:PayeeFinancialAccount></cac:PaymentMeans>
             <cac:LegalMonetaryTotal><cbc:PayableAmount currencyID="RON">10</cbc:PayableAmount></cac:LegalMonetaryTotal>
@@ -877,6 +886,7 @@ mod tests {
         let d = parse_ubl(xml.as_bytes()).unwrap();
         assert_eq!(d.kind, UblDocKind::CreditNote);
         assert_eq!(d.type_code.as_deref(), Some("381"));
+        assert_eq!(d.preceding_invoice.as_deref(), Some("FX 17"));
         assert_eq!(d.due_date, Some(Date::constant(2024, 2, 10)));
         assert_eq!(
             d.payee_ibans,

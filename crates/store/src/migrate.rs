@@ -52,6 +52,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_calendar.sql"),
         postgres: include_str!("../migrations/postgres/0007_calendar.sql"),
     },
+    Migration {
+        version: 8,
+        name: "credit_notes",
+        sqlite: include_str!("../migrations/sqlite/0008_credit_notes.sql"),
+        postgres: include_str!("../migrations/postgres/0008_credit_notes.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

@@ -164,6 +164,9 @@ record!(
         attrs: String,
         // The e-invoice totals (JSON of the check's `UblTotals`); `None` for table rows.
         ubl_totals: Option<String>,
+        policy: Option<String>,
+        // A credit note's corrected invoice, as written (series and number).
+        corrects: Option<String>,
     }
 );
 
@@ -184,6 +187,16 @@ record!(
 );
 
 record!(Allocation in "allocations" { payment_id: i64, invoice_id: i64, amount: i64 });
+
+record!(
+    /// A credit note applied to the invoice it corrects, on the credit note's issue date.
+    CreditAllocation in "credit_allocations" {
+        credit_note_id: i64,
+        invoice_id: i64,
+        amount: i64,
+        date: Date,
+    }
+);
 
 record!(
     Document in "documents" {

@@ -113,6 +113,8 @@ fn invoice(
         injected_errors: String::new(),
         attrs: "{}".into(),
         ubl_totals: None,
+        policy: None,
+        corrects: None,
     }
 }
 

@@ -138,6 +138,8 @@ pub fn export(data: &DemoData, dir: &Path, ubl: bool) -> io::Result<()> {
             cw::opt(&i.sent_to),
             &cw::opt_date(i.sent_on),
             cw::opt(&i.injected_errors),
+            cw::opt(&i.policy),
+            cw::opt(&i.corrects),
         ])?;
     }
     close(t)?;

@@ -1236,6 +1236,8 @@ fn invoice_rows(
             sent_to,
             sent_on: Some(dr.issue),
             injected_errors: error.map(|e| e.code().to_owned()),
+            policy: None,
+            corrects: original.map(|o| format!("{}{}", o.series, o.number)),
             attrs: Default::default(),
         });
     }

@@ -12,8 +12,8 @@ use creanta_formats::rows::{
 };
 use creanta_formats::table::RowError;
 use creanta_store::records::{
-    self, Allocation, Contact, Contract, Debtor, DebtorGroup, Document, Entity, EntityAccount,
-    Invoice, Payment, Record,
+    self, Allocation, Contact, Contract, CreditAllocation, Debtor, DebtorGroup, Document, Entity,
+    EntityAccount, Invoice, Payment, Record,
 };
 use creanta_store::repo::{self, events::NewEvent};
 use creanta_store::{Tx, blobs::sha256_hex};
@@ -21,8 +21,8 @@ use jiff::ToSpan;
 use serde_json::json;
 
 use super::{ImportError, ImportKind, ImportOptions, ImportSummary, Progress};
-use crate::App;
 use crate::check::{Scope, distinct};
+use crate::{App, AppError};
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SourceFile {
@@ -199,7 +199,8 @@ pub async fn apply_with_ids(
         + s.documents_stored
         + s.entities_created
         + s.debtors_created
-        + s.payments_allocated;
+        + s.payments_allocated
+        + s.credit_notes_applied;
     // A repeated import changes nothing, not even the log.
     if changed > 0 {
         ctx.events.push(NewEvent {
@@ -501,6 +502,15 @@ async fn debtors(ctx: &mut Ctx<'_>, rows: Vec<Located<DebtorRow>>) -> Res<()> {
     let new_ids = repo::insert_many(&mut ctx.tx, ctx.org, &new_groups).await?;
     groups.extend(missing.into_iter().zip(new_ids));
 
+    let codes = policy_codes(ctx).await?;
+    for l in &rows {
+        if let Some(m) = unknown_policy(l.row.policy.as_ref(), &codes) {
+            ctx.errors.push(l.error(Some("policy"), m));
+        }
+    }
+    if !ctx.errors.is_empty() {
+        return Ok(());
+    }
     let existing = keyed_existing(repo::load_all::<Debtor>(&mut ctx.tx, ctx.org).await?, |d| {
         d.code.clone()
     });
@@ -587,6 +597,28 @@ fn unknown_entity(tax_id: &str) -> String {
     format!("{tax_id} is not one of your entities (import entities first)")
 }
 
+/// The organization's calendar codes, to check a `policy` column against.
+async fn policy_codes(ctx: &mut Ctx<'_>) -> Res<Vec<String>> {
+    let (policies, _) = crate::calendar::policies_in(&mut ctx.tx, ctx.org)
+        .await
+        .map_err(|e| match e {
+            AppError::Store(e) => ImportError::Store(e),
+            other => ImportError::Store(creanta_store::StoreError::Corrupt(other.to_string())),
+        })?;
+    Ok(policies.into_iter().map(|p| p.code).collect())
+}
+
+/// `None` when `policy` names one of `codes`, else what to say.
+fn unknown_policy(policy: Option<&String>, codes: &[String]) -> Option<String> {
+    let p = policy?;
+    (!codes.contains(p)).then(|| {
+        format!(
+            "no action calendar {p:?} (the calendars are: {}; add one with `creanta policy import`)",
+            codes.join(", ")
+        )
+    })
+}
+
 async fn contracts(ctx: &mut Ctx<'_>, rows: Vec<Located<ContractRow>>) -> Res<()> {
     let debtors = code_map(ctx, "debtors", "code").await?;
     let entities = code_map(ctx, "entities", "tax_id").await?;
@@ -594,9 +626,13 @@ async fn contracts(ctx: &mut Ctx<'_>, rows: Vec<Located<ContractRow>>) -> Res<()
         repo::load_all::<Contract>(&mut ctx.tx, ctx.org).await?,
         |c| (c.entity_id, c.number.clone()),
     );
+    let codes = policy_codes(ctx).await?;
     let mut incoming = Vec::new();
     for l in &rows {
         let r = &l.row;
+        if let Some(m) = unknown_policy(r.policy.as_ref(), &codes) {
+            ctx.errors.push(l.error(Some("policy"), m));
+        }
         let debtor = debtors.get(&r.debtor_code).copied();
         let entity = entities.get(&r.entity_tax_id).copied();
         if debtor.is_none() {
@@ -697,6 +733,8 @@ pub fn invoice_record(inc: &Incoming, entity_id: i64, debtor_id: i64) -> Invoice
             .ubl_totals
             .as_ref()
             .map(|t| serde_json::to_string(t).expect("totals serialize")),
+        policy: r.policy.clone(),
+        corrects: r.corrects.clone().filter(|_| r.total < 0),
     }
 }
 
@@ -737,9 +775,14 @@ async fn invoices(ctx: &mut Ctx<'_>, rows: Vec<Incoming>, options: &ImportOption
 
     // First pass: parties. New entities and debtors are written at once (inside this
     // transaction) so that later rows of the same import find them.
+    let codes = policy_codes(ctx).await?;
     let mut resolved: Vec<(Incoming, i64, i64)> = Vec::with_capacity(rows.len());
     for inc in rows {
         let r = &inc.row;
+        if let Some(m) = unknown_policy(r.policy.as_ref(), &codes) {
+            ctx.errors.push(inc.error("policy", m));
+            continue;
+        }
         let buyer_is_ours = entities.contains_key(&r.buyer_tax_id);
         let entity_id = match entities.get(&r.entity_tax_id) {
             // Seller and buyer both ours: an intra-group invoice, a receivable of the seller.
@@ -884,6 +927,7 @@ async fn invoices(ctx: &mut Ctx<'_>, rows: Vec<Incoming>, options: &ImportOption
     }
     let touched: Vec<i64> = done.written.iter().map(|k| debtor_of[k]).collect();
     ctx.touched.extend(touched);
+    settle_credit_notes(ctx).await?;
     let ids = done.ids;
     let mut docs = Vec::new();
     for (key, files, debtor_id) in attachments {
@@ -898,6 +942,43 @@ async fn invoices(ctx: &mut Ctx<'_>, rows: Vec<Incoming>, options: &ImportOption
         }
     }
     store_documents(ctx, docs).await.map(|_| ())
+}
+
+/// Applies every credit note that names the invoice it corrects (`corrects`, BT-25) and still
+/// has credit left to that invoice (same entity and debtor), up to what the invoice has open:
+/// the invoice is closed by it at once, so its reminders stop (DESIGN.md, "The daily run",
+/// point 6). Idempotent: what was applied is kept per pair and never applied twice.
+async fn settle_credit_notes(ctx: &mut Ctx<'_>) -> Res<()> {
+    let pending = repo::credit_notes_to_settle(&mut ctx.tx, ctx.org, |n| match_key("", n)).await?;
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let mut allocations = Vec::new();
+    for c in pending {
+        let amount = c.credit_left.min(c.invoice_open);
+        if amount <= 0 {
+            continue;
+        }
+        repo::add_paid(&mut ctx.tx, ctx.org, c.invoice_id, amount).await?;
+        repo::add_paid(&mut ctx.tx, ctx.org, c.credit_note_id, -amount).await?;
+        ctx.touched.push(c.debtor_id);
+        ctx.summary.credit_notes_applied += 1;
+        ctx.events.push(NewEvent {
+            actor: "import".into(),
+            kind: "invoice.credited".into(),
+            subject_type: "invoice".into(),
+            subject_id: Some(c.invoice_id),
+            data: json!({ "credit_note_id": c.credit_note_id, "amount": amount, "date": c.date }),
+        });
+        allocations.push(CreditAllocation {
+            credit_note_id: c.credit_note_id,
+            invoice_id: c.invoice_id,
+            amount,
+            date: c.date,
+        });
+    }
+    repo::insert_many(&mut ctx.tx, ctx.org, &allocations).await?;
+    Ok(())
 }
 
 async fn create_entity(ctx: &mut Ctx<'_>, p: &Party, place: &str) -> Res<i64> {

@@ -113,6 +113,8 @@ pub struct ImportSummary {
     pub documents_stored: usize,
     pub payments_allocated: usize,
     pub payments_unallocated: usize,
+    /// Credit notes applied to the invoice they correct.
+    pub credit_notes_applied: usize,
     pub supplier_invoices_skipped: usize,
     /// The pre-flight check run on what the import wrote.
     pub findings_opened: usize,
@@ -135,6 +137,10 @@ impl fmt::Display for ImportSummary {
             (self.documents_stored, "documents stored"),
             (self.payments_allocated, "payments allocated to invoices"),
             (self.payments_unallocated, "payments not allocated"),
+            (
+                self.credit_notes_applied,
+                "credit notes applied to their invoices",
+            ),
             (self.supplier_invoices_skipped, "supplier invoices skipped"),
             (self.findings_opened, "findings opened"),
             (self.findings_closed, "findings closed"),

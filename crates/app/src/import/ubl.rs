@@ -180,6 +180,8 @@ pub(crate) fn incoming(
         sent_to: None,
         sent_on: None,
         injected_errors: None,
+        policy: None,
+        corrects: doc.preceding_invoice.clone(),
         attrs,
     };
     Ok(Incoming {

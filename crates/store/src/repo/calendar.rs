@@ -237,21 +237,29 @@ pub async fn done_steps(tx: &mut Tx, org: i64) -> Result<HashMap<i64, Vec<String
     Ok(map)
 }
 
-/// Payments allocated to invoices still open: `(date, amount)` per invoice.
+/// What reduced each open invoice, and when (`(date, amount)`): its payments and credit notes.
 pub async fn reductions_of_open(
     tx: &mut Tx,
     org: i64,
     debtor: Option<i64>,
 ) -> Result<HashMap<i64, Vec<(Date, i64)>>> {
-    const SQL: &str = "SELECT a.invoice_id, p.date, a.amount FROM allocations a \
+    // Payments on their dates, and credit notes on their issue dates.
+    const PAID: &str = "SELECT a.invoice_id, p.date, a.amount FROM allocations a \
         JOIN payments p ON p.id = a.payment_id AND p.org_id = a.org_id \
         JOIN invoices i ON i.id = a.invoice_id AND i.org_id = a.org_id \
         WHERE a.org_id = $1 AND i.total > i.paid";
+    const CREDITED: &str = "SELECT a.invoice_id, a.date, a.amount FROM credit_allocations a \
+        JOIN invoices i ON i.id = a.invoice_id AND i.org_id = a.org_id \
+        WHERE a.org_id = $1 AND i.total > i.paid";
     let rows = match debtor {
-        None => tx.fetch_all(SQL, &args![org]).await?,
-        Some(d) => {
-            tx.fetch_all(&format!("{SQL} AND i.debtor_id = $2"), &args![org, d])
+        None => {
+            tx.fetch_all(&format!("{PAID} UNION ALL {CREDITED}"), &args![org])
                 .await?
+        }
+        Some(d) => {
+            let sql =
+                format!("{PAID} AND i.debtor_id = $2 UNION ALL {CREDITED} AND i.debtor_id = $2");
+            tx.fetch_all(&sql, &args![org, d]).await?
         }
     };
     let mut map: HashMap<i64, Vec<(Date, i64)>> = HashMap::new();

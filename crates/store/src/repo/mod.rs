@@ -217,6 +217,72 @@ pub struct InvoiceBalance {
     pub match_key: String,
 }
 
+/// A credit note with credit left, and the invoice it corrects.
+#[derive(Debug, Clone)]
+pub struct CreditToSettle {
+    pub credit_note_id: i64,
+    pub invoice_id: i64,
+    pub debtor_id: i64,
+    /// The credit note's issue date.
+    pub date: jiff::civil::Date,
+    /// Credit not applied yet (positive minor units).
+    pub credit_left: i64,
+    pub invoice_open: i64,
+}
+
+/// Every credit note that names the invoice it corrects and still has credit left, with that
+/// invoice: same entity, debtor and currency, and the same number once `key_of` normalizes
+/// it (the most recent such invoice, if several).
+pub async fn credit_notes_to_settle(
+    tx: &mut Tx,
+    org: i64,
+    key_of: impl Fn(&str) -> String,
+) -> Result<Vec<CreditToSettle>> {
+    let credits = tx
+        .fetch_all(
+            "SELECT c.id, c.entity_id, c.debtor_id, c.currency, c.issue_date, c.corrects, \
+             CAST(-c.total - COALESCE((SELECT SUM(a.amount) FROM credit_allocations a \
+                WHERE a.org_id = c.org_id AND a.credit_note_id = c.id), 0) AS BIGINT) \
+             FROM invoices c WHERE c.org_id = $1 AND c.kind = 'credit_note' \
+             AND c.corrects IS NOT NULL ORDER BY c.issue_date, c.id",
+            &args![org],
+        )
+        .await?;
+    let mut out = Vec::new();
+    for c in credits {
+        let left: i64 = c.get(6)?;
+        if left <= 0 {
+            continue;
+        }
+        let corrects: String = c.get(5)?;
+        let target = tx
+            .fetch_optional(
+                "SELECT id, total - paid FROM invoices WHERE org_id = $1 AND entity_id = $2 \
+                 AND debtor_id = $3 AND currency = $4 AND match_key = $5 AND kind = 'invoice' \
+                 ORDER BY issue_date DESC, id DESC LIMIT 1",
+                &args![
+                    org,
+                    c.get::<i64>(1)?,
+                    c.get::<i64>(2)?,
+                    c.get::<String>(3)?,
+                    key_of(&corrects)
+                ],
+            )
+            .await?;
+        if let Some(t) = target {
+            out.push(CreditToSettle {
+                credit_note_id: c.get(0)?,
+                invoice_id: t.get(0)?,
+                debtor_id: c.get(2)?,
+                date: c.date(4)?,
+                credit_left: left,
+                invoice_open: t.get(1)?,
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// Adds `delta` to what was paid on an invoice.
 pub async fn add_paid(tx: &mut Tx, org: i64, invoice_id: i64, delta: i64) -> Result<()> {
     tx.execute(
