@@ -849,10 +849,37 @@ async fn an_uploaded_acknowledgement_of_receipt_serves_the_formal_notice() {
         "confirmare.pdf",
         b"%PDF-1.4 confirmare de primire",
     );
+    // A receipt dated after today is refused, naming the column; nothing is stored.
+    let tomorrow = t.app.today().tomorrow().unwrap();
+    let letters = count(&t.app, "documents").await;
+    let bad = write(
+        files.path(),
+        "bad.csv",
+        format!("file,type,debtor_code,date\nconfirmare.pdf,receipt_ack,D1,{tomorrow}\n")
+            .as_bytes(),
+    );
+    let err = import_paths(
+        &t.app,
+        ImportKind::Documents,
+        &[bad],
+        &ImportOptions::default(),
+        &NoProgress,
+    )
+    .await
+    .unwrap_err();
+    let creanta_app::import::ImportError::Rejected { errors, .. } = &err else {
+        panic!("{err}");
+    };
+    assert_eq!(
+        (errors[0].line, errors[0].column.as_deref()),
+        (2, Some("date"))
+    );
+    assert_eq!(count(&t.app, "documents").await, letters);
+    // The receipt's date starts the 15 days.
     let docs = write(
         files.path(),
         "docs.csv",
-        "file,type,debtor_code\nconfirmare.pdf,receipt_ack,D1\n".as_bytes(),
+        "file,type,debtor_code,date\nconfirmare.pdf,receipt_ack,D1,11.03.2025\n".as_bytes(),
     );
     import(&t.app, ImportKind::Documents, &docs).await;
     let d1 = creanta_app::check::find_debtor(&t.app, "D1").await.unwrap();
@@ -861,11 +888,9 @@ async fn an_uploaded_acknowledgement_of_receipt_serves_the_formal_notice() {
         .unwrap();
     let notice = list.iter().find(|a| a.step == "formal_notice").unwrap();
     assert_eq!(notice.status, "done");
-    let today = t.app.today();
-    let ends = today.checked_add(jiff::Span::new().days(15)).unwrap();
     assert_eq!(
         notice.outcome.as_deref(),
-        Some(format!("served on {today}; the 15-day term ends on {ends}").as_str())
+        Some("served on 2025-03-11; the 15-day term ends on 2025-03-26")
     );
     // A second receipt finds no notice waiting: nothing changes.
     write(files.path(), "confirmare2.pdf", b"%PDF-1.4 alta confirmare");

@@ -152,6 +152,9 @@ pub struct DocumentRow {
     pub invoice_number: Option<String>,
     pub debtor_code: Option<String>,
     pub contract_number: Option<String>,
+    /// The date the document states (an acknowledgement of receipt: when the notice was
+    /// received).
+    pub date: Option<Date>,
 }
 
 /// The columns of each import file, in the order the exports write them (DESIGN.md, "Import
@@ -245,6 +248,7 @@ pub mod columns {
         "invoice_number",
         "debtor_code",
         "contract_number",
+        "date",
     ];
 }
 
@@ -719,12 +723,14 @@ pub fn read_documents(table: &Table) -> RowsResult<DocumentRow> {
                 "a document must name an invoice_number, debtor_code or contract_number",
             );
         }
+        let date = c.opt_date("date");
         Some(DocumentRow {
             file: file?,
             doc_type: doc_type?,
             invoice_number: inv,
             debtor_code: deb,
             contract_number: con,
+            date: date?,
         })
     })
 }

@@ -27,6 +27,8 @@ pub struct CalendarTexts {
     pub approve: &'static str,
     pub done: &'static str,
     pub outcome_placeholder: &'static str,
+    pub served_on: &'static str,
+    pub record_receipt: &'static str,
     pub invoice: &'static str,
     pub days_late: &'static str,
     pub open: &'static str,
@@ -52,6 +54,8 @@ static RO: CalendarTexts = CalendarTexts {
     approve: "Aprobă",
     done: "Marchează făcut",
     outcome_placeholder: "Ce s-a întâmplat",
+    served_on: "Primită la",
+    record_receipt: "Înregistrează confirmarea de primire",
     invoice: "Factura",
     days_late: "Zile întârziere",
     open: "Rest de plată",
@@ -77,6 +81,8 @@ static EN: CalendarTexts = CalendarTexts {
     approve: "Approve",
     done: "Mark done",
     outcome_placeholder: "What came of it",
+    served_on: "Received on",
+    record_receipt: "Record the acknowledgement of receipt",
     invoice: "Invoice",
     days_late: "Days late",
     open: "Open",
@@ -138,6 +144,8 @@ pub struct ActionView {
     pub outcome: String,
     pub can_approve: bool,
     pub can_complete: bool,
+    /// An open registered-letter task: its acknowledgement of receipt can be recorded.
+    pub can_serve: bool,
 }
 
 pub struct ChargeView {
@@ -155,6 +163,8 @@ pub struct DebtorCalendar {
     pub actions: Vec<ActionView>,
     pub charges: Vec<ChargeView>,
     pub totals: Vec<String>,
+    /// The organization's today (ISO): the latest service date a receipt may give.
+    pub today: String,
 }
 
 pub async fn of_debtor(
@@ -177,6 +187,7 @@ pub async fn of_debtor(
             status: status_label(&a.status, lang).to_owned(),
             can_approve: manager && a.status == "awaiting_approval",
             can_complete: a.status == "open",
+            can_serve: a.status == "open" && a.kind == "letter",
             status_code: a.status,
             why: a
                 .cancelled_reason
@@ -229,6 +240,7 @@ pub async fn of_debtor(
         actions,
         charges,
         totals,
+        today: app.today().to_string(),
     })
 }
 
@@ -294,6 +306,40 @@ pub async fn complete(
     }
     let app = user.0.app(&state.store);
     match actions::complete(&app, action, &user.0.user.email, &form.outcome).await {
+        Ok(_) => Ok(back(debtor)),
+        Err(AppError::Invalid(m)) => Err(WebError::Conflict(m)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ServiceForm {
+    csrf: String,
+    served_on: String,
+}
+
+/// "Record the acknowledgement of receipt" on an open registered-letter task: the date the
+/// debtor received the formal notice starts its 15 days.
+pub async fn service(
+    State(state): State<WebState>,
+    user: CurrentUser,
+    Path((debtor, action)): Path<(i64, i64)>,
+    Form(form): Form<ServiceForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&form.csrf)?;
+    if user.0.role() == Role::Partner {
+        return Err(WebError::Forbidden);
+    }
+    action_of_debtor(&state, &user, debtor, action).await?;
+    let app = user.0.app(&state.store);
+    let served_on: jiff::civil::Date = form.served_on.trim().parse().map_err(|_| {
+        WebError::BadRequest(format!(
+            "{}: {:?}",
+            texts(user.0.language()).served_on,
+            form.served_on
+        ))
+    })?;
+    match actions::record_service(&app, action, served_on, None, &user.0.user.email).await {
         Ok(_) => Ok(back(debtor)),
         Err(AppError::Invalid(m)) => Err(WebError::Conflict(m)),
         Err(e) => Err(e.into()),

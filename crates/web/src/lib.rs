@@ -82,6 +82,10 @@ pub fn router(state: WebState) -> Router {
             post(calendar::complete),
         )
         .route(
+            "/debtors/{id}/actions/{action}/service",
+            post(calendar::service),
+        )
+        .route(
             "/debtors/{id}/contracts/{contract}/requirements",
             post(findings::contract_requirements),
         )

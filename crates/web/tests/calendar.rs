@@ -396,18 +396,24 @@ async fn the_debtor_page_shows_actions_and_charges_and_takes_approvals_and_outco
     let manager_pw = common::user(&t.app, "sef@x.ro", Role::Manager).await;
     let collector_pw = common::user(&t.app, "col@x.ro", Role::Collector).await;
     let settings = creanta_app::outbox::MailSettings::files(&t.data_dir());
-    creanta_app::calendar::run(
-        &t.app,
-        &creanta_app::calendar::RunOptions {
-            date: jiff::civil::date(2025, 3, 24),
-            dry_run: false,
-            send: false,
-            actor: "test".into(),
-        },
-        &settings,
-    )
-    .await
-    .unwrap();
+    // 3 March: the formal notice (+20, a registered-letter task); 24 March: the escalation.
+    for day in [
+        jiff::civil::date(2025, 3, 3),
+        jiff::civil::date(2025, 3, 24),
+    ] {
+        creanta_app::calendar::run(
+            &t.app,
+            &creanta_app::calendar::RunOptions {
+                date: day,
+                dry_run: false,
+                send: false,
+                actor: "test".into(),
+            },
+            &settings,
+        )
+        .await
+        .unwrap();
+    }
     let server = start(&t.app).await;
     let base = server.base.clone();
     let debtor = creanta_app::check::find_debtor(&t.app, "D1").await.unwrap();
@@ -515,6 +521,37 @@ async fn the_debtor_page_shows_actions_and_charges_and_takes_approvals_and_outco
         .await
         .unwrap();
     assert_eq!(r.status(), 404);
+
+    // The registered letter's acknowledgement of receipt, with the date it gives: the task is
+    // done and the 15 days run from then. A date after today is refused.
+    let letter = creanta_app::calendar::actions::of_debtor(&t.app, debtor)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.kind == "letter")
+        .expect("the formal notice's letter task");
+    let page = text(&cc, format!("{base}/debtors/{debtor}")).await;
+    assert!(page.contains(&format!("/actions/{}/service", letter.id)));
+    assert!(page.contains("Înregistrează confirmarea de primire"));
+    let url = format!("{base}/debtors/{debtor}/actions/{}/service", letter.id);
+    let later = t.app.today().tomorrow().unwrap().to_string();
+    let r = cc
+        .post(&url)
+        .form(&[("csrf", ccsrf.as_str()), ("served_on", later.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    let r = cc
+        .post(&url)
+        .form(&[("csrf", ccsrf.as_str()), ("served_on", "2025-03-05")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = text(&cc, format!("{base}/debtors/{debtor}")).await;
+    assert!(page.contains("served on 2025-03-05; the 15-day term ends on 2025-03-20"));
+    assert!(!page.contains(&format!("/actions/{}/service", letter.id)));
     drop(server);
     t.cleanup().await;
 }

@@ -169,6 +169,11 @@ pub async fn record_service(
     document_id: Option<i64>,
     actor: &str,
 ) -> Result<Service, AppError> {
+    if served_on > app.today() {
+        return Err(AppError::Invalid(format!(
+            "served_on {served_on} is after today: record the date on the receipt"
+        )));
+    }
     let mut tx = app.store.begin().await?;
     let out = record_service_in(&mut tx, app.org_id(), id, served_on, document_id, actor).await?;
     tx.commit().await?;

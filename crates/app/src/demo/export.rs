@@ -178,6 +178,7 @@ pub fn export(data: &DemoData, dir: &Path, ubl: bool) -> io::Result<()> {
             cw::opt(&r.invoice_number),
             cw::opt(&r.debtor_code),
             cw::opt(&r.contract_number),
+            &cw::opt_date(r.date),
         ])?;
         if doc.bytes.is_empty() {
             continue;

@@ -1465,6 +1465,7 @@ fn documents(
             signer: d.signer.as_deref(),
         };
         let row = DocumentRow {
+            date: None,
             file: file.clone(),
             doc_type: DocType::Contract,
             invoice_number: None,
@@ -1520,6 +1521,7 @@ fn documents(
                 signer: d.signer.as_deref(),
             };
             let doc_row = DocumentRow {
+                date: None,
                 file: file.clone(),
                 doc_type: t,
                 invoice_number: Some(key.clone()),

@@ -36,6 +36,8 @@ pub struct Attachment {
     pub doc_type: DocType,
     pub file_name: String,
     pub bytes: Vec<u8>,
+    /// The date the document states, when given: an acknowledgement of receipt's service date.
+    pub dated: Option<jiff::civil::Date>,
 }
 
 /// A party of an e-invoice, which may become an entity (seller) or a debtor (buyer).
@@ -1099,6 +1101,7 @@ async fn store_documents(ctx: &mut Ctx<'_>, docs: Vec<(Attachment, Link)>) -> Re
             .map(|(id, d)| ((d.sha256, d.doc_type, d.link_key), id))
             .collect();
     let mut fresh: Vec<(Document, Vec<u8>)> = Vec::new();
+    let mut dated: Vec<Option<jiff::civil::Date>> = Vec::new();
     let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
     let mut placed: Vec<Stored> = Vec::with_capacity(docs.len());
     for (
@@ -1123,6 +1126,7 @@ async fn store_documents(ctx: &mut Ctx<'_>, docs: Vec<(Attachment, Link)>) -> Re
         }
         seen.insert(key, fresh.len());
         placed.push(Stored::Fresh(fresh.len()));
+        dated.push(a.dated);
         fresh.push((
             Document {
                 sha256: sha,
@@ -1164,10 +1168,10 @@ async fn store_documents(ctx: &mut Ctx<'_>, docs: Vec<(Attachment, Link)>) -> Re
     let new_ids = repo::insert_many(&mut ctx.tx, ctx.org, &records).await?;
     ctx.summary.documents_stored += records.len();
     // An acknowledgement of receipt serves the debtor's oldest formal notice still waiting for
-    // one: its letter task is done and the 15-day term runs from today (correct the date with
-    // the API's `service` when the receipt says otherwise).
+    // one: its letter task is done and the 15-day term runs from the date the receipt gives
+    // (the `date` column), else from today.
     let today = ctx.app.today();
-    for (d, id) in records.iter().zip(&new_ids) {
+    for ((d, id), dated) in records.iter().zip(&new_ids).zip(&dated) {
         let (Some(debtor), true) = (d.debtor_id, d.doc_type == DocType::ReceiptAck.code()) else {
             continue;
         };
@@ -1175,7 +1179,7 @@ async fn store_documents(ctx: &mut Ctx<'_>, docs: Vec<(Attachment, Link)>) -> Re
             &mut ctx.tx,
             ctx.org,
             debtor,
-            today,
+            dated.unwrap_or(today),
             *id,
             "import",
         )
@@ -1254,6 +1258,14 @@ async fn documents(ctx: &mut Ctx<'_>, rows: Vec<(Located<DocumentRow>, Vec<u8>)>
                     .push(l.error(Some("contract_number"), format!("no contract {number:?}"))),
             }
         }
+        if let Some(d) = r.date
+            && d > ctx.app.today()
+        {
+            ctx.errors.push(l.error(
+                Some("date"),
+                format!("{d} is after today: a document cannot state a later date"),
+            ));
+        }
         let file_name = std::path::Path::new(&r.file)
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -1263,6 +1275,7 @@ async fn documents(ctx: &mut Ctx<'_>, rows: Vec<(Located<DocumentRow>, Vec<u8>)>
                 doc_type: r.doc_type,
                 file_name,
                 bytes,
+                dated: r.date,
             },
             Link {
                 debtor_id,

@@ -150,6 +150,7 @@ fn read_one(
                 doc_type: DocType::InvoiceXml,
                 file_name: file_name(&f.path),
                 bytes: bytes.to_vec(),
+                dated: None,
             }];
             input.invoices.push(
                 ubl::incoming(&f.label, &doc, &sha256_hex(bytes), attachments)
@@ -167,12 +168,14 @@ fn read_one(
                 doc_type: DocType::InvoiceXml,
                 file_name: archive.invoice_name.clone(),
                 bytes: archive.invoice_xml.clone(),
+                dated: None,
             }];
             if let Some((name, sig)) = archive.signature {
                 attachments.push(Attachment {
                     doc_type: DocType::SpvSignature,
                     file_name: name,
                     bytes: sig,
+                    dated: None,
                 });
             }
             input.invoices.push(

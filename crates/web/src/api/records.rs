@@ -684,6 +684,9 @@ pub struct DocumentUpload {
     debtor_code: Option<String>,
     /// The contract it belongs to.
     contract_number: Option<String>,
+    /// The date the document states (`YYYY-MM-DD`, not after today): for an
+    /// acknowledgement of receipt (`receipt_ack`), when the formal notice was received.
+    date: Option<String>,
 }
 
 /// The form fields of an upload and the import columns they fill.
@@ -692,6 +695,7 @@ const UPLOAD_FIELDS: &[(&str, &str)] = &[
     ("invoice_number", "invoice_number"),
     ("debtor_code", "debtor_code"),
     ("contract_number", "contract_number"),
+    ("date", "date"),
 ];
 
 /// Stores a document (a supporting file of an invoice, debtor or contract) with the checks and
@@ -736,7 +740,7 @@ pub async fn upload_document(
         } else {
             return Err(Problem::unknown_field(
                 &name,
-                "the form takes file, doc_type, invoice_number, debtor_code and contract_number",
+                "the form takes file, doc_type, invoice_number, debtor_code, contract_number and date",
             ));
         }
     }
