@@ -5,6 +5,7 @@ use axum::extract::{Form, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use creanta_app::AppError;
 use creanta_app::calendar::actions;
+use creanta_domain::dunning::reasons::stored_text;
 use creanta_domain::interest::ChargeBasis;
 use creanta_domain::model::{Language, Role};
 use serde::Deserialize;
@@ -176,10 +177,10 @@ pub async fn of_debtor(
     let lang = user.0.language();
     let t = texts(lang);
     let manager = matches!(user.0.role(), Role::Admin | Role::Manager);
-    let actions = actions::of_debtor(&app, debtor)
+    let actions = actions::of_debtor_explained(&app, debtor, lang)
         .await?
         .into_iter()
-        .map(|a| ActionView {
+        .map(|(a, why)| ActionView {
             id: a.id,
             date: i18n::date(a.run_date, lang),
             step: format!("{} ({:+})", a.step, a.step_offset),
@@ -189,10 +190,15 @@ pub async fn of_debtor(
             can_complete: a.status == "open",
             can_serve: a.status == "open" && a.kind == "letter",
             status_code: a.status,
-            why: a
-                .cancelled_reason
-                .map_or(a.reason.clone(), |c| format!("{} — {c}", a.reason)),
-            outcome: a.outcome.unwrap_or_default(),
+            why: match &a.cancelled_reason {
+                Some(c) => format!("{why} — {}", stored_text(c, lang)),
+                None => why,
+            },
+            outcome: a
+                .outcome
+                .as_deref()
+                .map(|o| stored_text(o, lang))
+                .unwrap_or_default(),
         })
         .collect();
     let c = creanta_app::interest::charges(&app, debtor, app.today()).await?;

@@ -439,7 +439,7 @@ async fn the_debtor_page_shows_actions_and_charges_and_takes_approvals_and_outco
         "escalation (+30)",
         "predare la partener",
         "așteaptă aprobare",
-        "invoice A1 43 days overdue → step +30 (escalation)",
+        "factura A1 restantă de 43 de zile → pasul +30 (escalation)",
         "Dobânzi, penalități și despăgubiri la zi",
         "dobânda legală penalizatoare (OG 13/2011)",
     ] {
@@ -550,7 +550,7 @@ async fn the_debtor_page_shows_actions_and_charges_and_takes_approvals_and_outco
         .unwrap();
     assert_eq!(r.status(), 303);
     let page = text(&cc, format!("{base}/debtors/{debtor}")).await;
-    assert!(page.contains("served on 2025-03-05; the 15-day term ends on 2025-03-20"));
+    assert!(page.contains("primită la 2025-03-05; termenul de 15 zile se împlinește la 2025-03-20"));
     assert!(!page.contains(&format!("/actions/{}/service", letter.id)));
     drop(server);
     t.cleanup().await;

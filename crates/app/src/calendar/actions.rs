@@ -11,10 +11,10 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use serde::Serialize;
 
-use super::holds::PAID;
 use super::messages::Approved;
 use crate::outbox::MailSettings;
 use crate::{App, AppError};
+use creanta_domain::dunning::reasons::{PAID, served_outcome, step_reason};
 
 /// Days the debtor has to pay after receiving a formal notice (CPC art. 1015).
 pub const NOTICE_TERM_DAYS: i64 = 15;
@@ -214,7 +214,7 @@ async fn serve(
     let term_ends = served_on
         .checked_add(NOTICE_TERM_DAYS.days())
         .unwrap_or(Date::MAX);
-    let outcome = format!("served on {served_on}; the 15-day term ends on {term_ends}");
+    let outcome = served_outcome(served_on, term_ends);
     repo::set_action_status(tx, org, a.id, "done", Some(actor), Some(&outcome)).await?;
     events::append(
         tx,
@@ -280,6 +280,36 @@ pub async fn get(app: &App, id: i64) -> Result<Option<ActionRow>, AppError> {
     let out = repo::action(&mut tx, app.org_id(), id).await?;
     drop(tx);
     Ok(out)
+}
+
+/// A debtor's actions, newest first, each with why it was planned in `lang` ("factura A1
+/// restantă de 10 zile → pasul +10 (firm_reminder)"); the stored English reason when its
+/// invoices cannot be read back.
+pub async fn of_debtor_explained(
+    app: &App,
+    debtor: i64,
+    lang: creanta_domain::model::Language,
+) -> Result<Vec<(ActionRow, String)>, AppError> {
+    let mut tx = app.store.begin().await?;
+    let rows = repo::actions_of_debtor(&mut tx, app.org_id(), debtor).await?;
+    let invoices = repo::action_invoices_of_debtor(&mut tx, app.org_id(), debtor).await?;
+    drop(tx);
+    Ok(rows
+        .into_iter()
+        .map(|a| {
+            let why = match invoices.get(&a.id) {
+                Some(list) => list
+                    .iter()
+                    .map(|(label, due)| {
+                        step_reason(label, *due, a.step_offset as i32, &a.step, a.run_date, lang)
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                None => a.reason.clone(),
+            };
+            (a, why)
+        })
+        .collect())
 }
 
 /// A debtor's actions, newest first.

@@ -17,9 +17,6 @@ use serde::Serialize;
 use crate::{App, AppError};
 
 /// The holds of the organization on `day`, per invoice and per debtor.
-/// Why an action whose invoices were all paid (or closed) is cancelled.
-pub(crate) const PAID: &str = "the invoices were paid";
-
 #[derive(Debug, Default)]
 pub struct Holds {
     pub by_invoice: HashMap<i64, Vec<Hold>>,
@@ -150,7 +147,7 @@ pub async fn cancel_stale(
         }
         reasons.dedup();
         let reason = if reasons.is_empty() {
-            PAID.to_owned()
+            creanta_domain::dunning::reasons::PAID.to_owned()
         } else {
             reasons.join("; ")
         };

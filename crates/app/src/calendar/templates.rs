@@ -442,11 +442,7 @@ pub fn late_text(days: i64, lang: Language) -> String {
         return String::new();
     }
     match lang {
-        Language::Ro if days == 1 => "1 zi de întârziere".to_owned(),
-        Language::Ro if days % 100 == 0 || days % 100 >= 20 => {
-            format!("{days} de zile de întârziere")
-        }
-        Language::Ro => format!("{days} zile de întârziere"),
+        Language::Ro => format!("{} de întârziere", creanta_domain::check::zile(days)),
         Language::En if days == 1 => "1 day late".to_owned(),
         Language::En => format!("{days} days late"),
     }

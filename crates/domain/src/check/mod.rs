@@ -55,7 +55,7 @@ pub use normalize::{
     split_addresses,
 };
 pub use terms::LEGAL_LIMIT_DAYS;
-pub use text::{doc_label, money as format_money};
+pub use text::{doc_label, money as format_money, zile};
 
 use crate::ids::TaxId;
 

@@ -156,7 +156,7 @@ fn reissue_lc(lang: Language) -> String {
 }
 
 /// "1 zi", "15 zile", "30 de zile": Romanian puts "de" after numbers ending in 20–99 or 00.
-fn zile(n: i64) -> String {
+pub fn zile(n: i64) -> String {
     let rest = n.unsigned_abs() % 100;
     match n {
         1 => "1 zi".to_owned(),

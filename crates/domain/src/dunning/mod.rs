@@ -2,6 +2,7 @@
 
 mod plan;
 mod policy;
+pub mod reasons;
 #[cfg(test)]
 mod tests;
 

@@ -225,32 +225,6 @@ pub struct Context<'a> {
     pub contacted_today: &'a HashSet<i64>,
 }
 
-fn reason(inv: &RunInvoice, step: &Step, days_late: i64, date: Date) -> String {
-    let when = match days_late {
-        1 => "1 day overdue".to_owned(),
-        d if d > 1 => format!("{d} days overdue"),
-        0 => "due today".to_owned(),
-        -1 => "due tomorrow".to_owned(),
-        d => format!("due in {} days", -d),
-    };
-    let raw = step_date_raw(inv.due_date, step.offset);
-    let moved = if date != raw {
-        format!(" (step date {raw} moved to the business day {date})")
-    } else {
-        String::new()
-    };
-    format!(
-        "invoice {} {when} → step {} ({}){moved}",
-        inv.label,
-        step.offset_label(),
-        step.code
-    )
-}
-
-fn step_date_raw(due: Date, offset: i32) -> Date {
-    due.checked_add(offset.days()).unwrap_or(due)
-}
-
 /// Plans `ctx.day` for `invoices` (see the module documentation for the rules).
 pub fn plan_day(ctx: &Context<'_>, invoices: &[RunInvoice]) -> DayPlan {
     let mut plan = DayPlan::default();
@@ -367,7 +341,14 @@ pub fn plan_day(ctx: &Context<'_>, invoices: &[RunInvoice]) -> DayPlan {
                     days_late,
                     step_date: date,
                     open: inv.open,
-                    reason: reason(inv, step, days_late, date),
+                    reason: super::reasons::step_reason(
+                        &inv.label,
+                        inv.due_date,
+                        step.offset,
+                        &step.code,
+                        ctx.day,
+                        crate::model::Language::En,
+                    ),
                 }
             })
             .collect();

@@ -428,6 +428,30 @@ pub async fn action(tx: &mut Tx, org: i64, id: i64) -> Result<Option<ActionRow>>
         .transpose()
 }
 
+/// The invoices of each of a debtor's actions, as `(label, due date)`: what the pages
+/// explain the actions with.
+pub async fn action_invoices_of_debtor(
+    tx: &mut Tx,
+    org: i64,
+    debtor: i64,
+) -> Result<HashMap<i64, Vec<(String, Date)>>> {
+    let mut map: HashMap<i64, Vec<(String, Date)>> = HashMap::new();
+    for r in tx
+        .fetch_all(
+            "SELECT ai.action_id, i.series, i.number, i.due_date FROM action_invoices ai \
+             JOIN actions a ON a.id = ai.action_id AND a.org_id = ai.org_id \
+             JOIN invoices i ON i.id = ai.invoice_id AND i.org_id = ai.org_id \
+             WHERE ai.org_id = $1 AND a.debtor_id = $2 ORDER BY ai.action_id, i.due_date, i.id",
+            &args![org, debtor],
+        )
+        .await?
+    {
+        let label = format!("{}{}", r.get::<String>(1)?, r.get::<String>(2)?);
+        map.entry(r.get(0)?).or_default().push((label, r.date(3)?));
+    }
+    Ok(map)
+}
+
 /// The invoices an action is about.
 pub async fn action_invoice_ids(tx: &mut Tx, org: i64, action: i64) -> Result<Vec<i64>> {
     tx.fetch_all(
