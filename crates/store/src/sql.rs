@@ -207,7 +207,7 @@ pub(crate) fn pg_query(sql: &str, args: &[Value]) -> PgQuery<'static> {
 }
 
 /// `$first, $first+1, …` for the ids, with their values: the inside of an `IN (…)` list.
-pub(crate) fn id_list(ids: &[i64], first: usize) -> (String, Vec<Value>) {
+pub fn id_list(ids: &[i64], first: usize) -> (String, Vec<Value>) {
     let list = (0..ids.len())
         .map(|i| format!("${}", first + i))
         .collect::<Vec<_>>()

@@ -550,7 +550,9 @@ async fn the_debtor_page_shows_actions_and_charges_and_takes_approvals_and_outco
         .unwrap();
     assert_eq!(r.status(), 303);
     let page = text(&cc, format!("{base}/debtors/{debtor}")).await;
-    assert!(page.contains("primită la 2025-03-05; termenul de 15 zile se împlinește la 2025-03-20"));
+    assert!(
+        page.contains("primită la 2025-03-05; termenul de 15 zile se împlinește la 2025-03-20")
+    );
     assert!(!page.contains(&format!("/actions/{}/service", letter.id)));
     drop(server);
     t.cleanup().await;

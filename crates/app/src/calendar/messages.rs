@@ -554,31 +554,46 @@ pub(crate) struct People {
 impl People {
     pub(crate) async fn load(tx: &mut Tx, org: i64, plan: &DayPlan) -> Result<People, AppError> {
         let mut wanted: Vec<i64> = plan.actions.iter().map(|a| a.debtor_id).collect();
+        wanted.sort_unstable();
         wanted.dedup();
-        let mut debtors = HashMap::with_capacity(wanted.len());
-        for chunk in wanted.chunks(500) {
-            let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
-            let sql = format!(
-                "SELECT id, code, name, tax_id, address, city, language, owner_email FROM debtors \
-                 WHERE org_id = $1 AND id IN ({})",
-                marks.join(",")
-            );
-            let mut values = vec![creanta_store::Value::from(org)];
-            values.extend(chunk.iter().map(|&d| creanta_store::Value::from(d)));
-            for r in tx.fetch_all(&sql, &values).await? {
-                let language: String = r.get(6)?;
-                debtors.insert(
-                    r.get::<i64>(0)?,
-                    DebtorInfo {
-                        code: r.get(1)?,
-                        name: r.get(2)?,
-                        tax_id: r.get(3)?,
-                        address: join_address(r.get(4)?, r.get(5)?),
-                        language: language.parse().unwrap_or(Language::Ro),
-                        owner_email: r.get(7)?,
-                    },
-                );
+        const COLUMNS: &str = "id, code, name, tax_id, address, city, language, owner_email";
+        // A large day reads every debtor in one scan: cheaper than hundreds of IN lists.
+        let rows = if wanted.len() > 2_000 {
+            tx.fetch_all(
+                &format!("SELECT {COLUMNS} FROM debtors WHERE org_id = $1"),
+                &args![org],
+            )
+            .await?
+        } else {
+            let mut rows = Vec::new();
+            for chunk in wanted.chunks(500) {
+                let (list, ids) = creanta_store::sql::id_list(chunk, 2);
+                let mut values = vec![creanta_store::Value::from(org)];
+                values.extend(ids);
+                let sql =
+                    format!("SELECT {COLUMNS} FROM debtors WHERE org_id = $1 AND id IN ({list})");
+                rows.extend(tx.fetch_all(&sql, &values).await?);
             }
+            rows
+        };
+        let mut debtors = HashMap::with_capacity(wanted.len());
+        for r in rows {
+            let id: i64 = r.get(0)?;
+            if wanted.binary_search(&id).is_err() {
+                continue;
+            }
+            let language: String = r.get(6)?;
+            debtors.insert(
+                id,
+                DebtorInfo {
+                    code: r.get(1)?,
+                    name: r.get(2)?,
+                    tax_id: r.get(3)?,
+                    address: join_address(r.get(4)?, r.get(5)?),
+                    language: language.parse().unwrap_or(Language::Ro),
+                    owner_email: r.get(7)?,
+                },
+            );
         }
         let mut entities = HashMap::new();
         for r in tx
