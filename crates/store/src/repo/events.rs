@@ -200,7 +200,10 @@ mod tests {
     fn the_spliced_hash_is_the_hash_of_the_whole_event() {
         let at: jiff::Timestamp = "2026-12-04T08:00:00.123456Z".parse().unwrap();
         for (actor, data) in [
-            ("import", serde_json::json!({ "key": "1:standard:reminder:2026-12-04" })),
+            (
+                "import",
+                serde_json::json!({ "key": "1:standard:reminder:2026-12-04" }),
+            ),
             (
                 "a \"data\":null actor",
                 serde_json::json!({ "note": "\"data\":null", "list": [1, {"x": null}], "ă": "ț" }),
