@@ -17,7 +17,7 @@ use creanta_store::repo::{self, api_views, events::NewEvent};
 use creanta_store::{StoreError, Tx};
 use serde_json::{Map, Value, json};
 
-use crate::App;
+use crate::{App, AppError};
 
 /// The kinds of record that can be changed by id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -232,6 +232,26 @@ pub async fn edit(
     }
     let mut tx = app.store.begin().await?;
     let org = app.org_id();
+    if let Some(Value::String(policy)) = patch.get("policy") {
+        let (policies, _) =
+            crate::calendar::policies_in(&mut tx, org)
+                .await
+                .map_err(|e| match e {
+                    AppError::Store(e) => EditError::Store(e),
+                    other => {
+                        EditError::Store(creanta_store::StoreError::Corrupt(other.to_string()))
+                    }
+                })?;
+        let codes: Vec<String> = policies.into_iter().map(|p| p.code).collect();
+        if let Some(message) = crate::calendar::unknown_policy(Some(policy), &codes) {
+            return Err(EditError::Invalid {
+                problems: vec![FieldProblem {
+                    field: "policy".into(),
+                    message,
+                }],
+            });
+        }
+    }
     // The debtor whose line of the debtors list (name, owner, group, open amounts) may change.
     let mut listed: Option<i64> = None;
     // Every edit here is of data the pre-flight check reads: the debtor's invoices are

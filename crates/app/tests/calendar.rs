@@ -741,6 +741,15 @@ async fn escalations_wait_for_a_manager_and_a_served_notice_starts_the_fifteen_d
         .get(0)
         .unwrap();
     drop(tx);
+    // Before the notice was sent, or after today: refused.
+    for day in [date(2025, 3, 5), t.app.today().tomorrow().unwrap()] {
+        assert!(
+            actions::record_service(&t.app, notice_id, day, None, "ana")
+                .await
+                .is_err(),
+            "{day}"
+        );
+    }
     let served = actions::record_service(&t.app, notice_id, date(2025, 3, 10), None, "ana")
         .await
         .unwrap();
@@ -1018,6 +1027,15 @@ async fn an_edited_template_is_checked_previewed_on_a_real_debtor_and_used_by_th
         subject: " ".into(),
         ..bad.clone()
     };
+    // A template that only fits the sample's two invoices and one IBAN is refused too.
+    for body in ["{{ invoices[1].number }}", "{{ ibans[0].iban }}"] {
+        let narrow = TemplateDraft {
+            subject: "s".into(),
+            body_text: body.into(),
+            body_html: None,
+        };
+        assert!(editor::check("reminder", ro, &narrow).is_err(), "{body}");
+    }
     let e = editor::check("reminder", ro, &empty).unwrap_err();
     assert_eq!((e.part, e.message.as_str()), ("subject", "nu poate fi gol"));
 
@@ -1230,10 +1248,11 @@ async fn an_approved_reminder_is_written_when_approved_for_what_is_still_open() 
     assert_eq!(pdf_attachments(&got[0].raw).len(), 1);
     let rows = outbox::list(&t.app, None, None, 10).await.unwrap();
     let row = rows.iter().find(|m| m.id == outbox_id).unwrap();
-    assert!(
-        row.idempotency_key.starts_with("dunning:approved:"),
-        "{}",
-        row.idempotency_key
+    // The message is the debtor's one communication of the day of the approval.
+    let d1 = creanta_app::check::find_debtor(&t.app, "D1").await.unwrap();
+    assert_eq!(
+        row.idempotency_key,
+        format!("dunning:{d1}:{}", t.app.today())
     );
 
     // The next firm reminder waits too; paid before it is approved, it is cancelled instead.
@@ -1253,6 +1272,13 @@ async fn an_approved_reminder_is_written_when_approved_for_what_is_still_open() 
         .unwrap()
         .get(0)
         .unwrap();
+    drop(tx);
+    // Beta already has today's message: approving another one waits for tomorrow.
+    let e = actions::approve(&t.app, id, "maria", Role::Manager, &settings)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("already has today's message"), "{e}");
+    let mut tx = t.app.store.begin().await.unwrap();
     // Closed in the books without a payment import (a credit note, a write-off).
     tx.execute(
         "UPDATE invoices SET paid = total WHERE org_id = $1 AND number = $2",
@@ -1334,12 +1360,17 @@ async fn a_credit_note_closes_the_invoice_it_corrects_and_its_reminder_is_cancel
         "nothing written"
     );
 
+    // Two notes of 60 on TCG0004 (100): the second has only 40 of it left to settle.
+    let credits = format!(
+        "{credits}18547290,STO,0003,2025-02-19,2025-02-19,6859662,D3,RON,-60.00,TCG0004\n\
+         18547290,STO,0004,2025-02-20,2025-02-20,6859662,D3,RON,-60.00,TCG0004\n"
+    );
     let path = write(files.path(), "credits.csv", credits.as_bytes());
     let summary = import(&t.app, ImportKind::Invoices, &path).await;
-    assert_eq!(summary.credit_notes_applied, 2, "{summary:#?}");
+    assert_eq!(summary.credit_notes_applied, 4, "{summary:#?}");
     assert_eq!(
-        summary.actions_cancelled, 1,
-        "the firm reminder: {summary:#?}"
+        summary.actions_cancelled, 2,
+        "the firm reminder and Delta's call: {summary:#?}"
     );
     let rows = outbox::list(&t.app, None, None, 10).await.unwrap();
     assert_eq!(rows[0].status, "cancelled");
@@ -1360,10 +1391,12 @@ async fn a_credit_note_closes_the_invoice_it_corrects_and_its_reminder_is_cancel
         [
             ("STO0001".to_owned(), 0),
             ("STO0002".to_owned(), 0),
+            ("STO0003".to_owned(), 0),
+            ("STO0004".to_owned(), -2_000),
             ("TCG0001".to_owned(), 0),
             ("TCG0002".to_owned(), 30_000),
             ("TCG0003".to_owned(), 238_050),
-            ("TCG0004".to_owned(), 10_000),
+            ("TCG0004".to_owned(), 0),
         ]
     );
     // The same file again changes nothing.
@@ -1372,7 +1405,7 @@ async fn a_credit_note_closes_the_invoice_it_corrects_and_its_reminder_is_cancel
         (again.credit_notes_applied, again.new, again.updated),
         (0, 0, 0)
     );
-    assert_eq!(count(&t.app, "credit_allocations").await, 2);
+    assert_eq!(count(&t.app, "credit_allocations").await, 4);
     // The next day's run leaves TCG0001 alone; TCG0002's reminder states the 300 EUR left.
     let r = run_on(&t.app, date(2025, 2, 21), false, &settings).await;
     assert!(
@@ -1387,5 +1420,64 @@ async fn a_credit_note_closes_the_invoice_it_corrects_and_its_reminder_is_cancel
         .find(|i| i.label == "TCG0002")
         .expect("TCG0002 at +10");
     assert_eq!(gamma.open.minor, 30_000);
+    t.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_message_that_does_not_render_becomes_the_owners_task_and_the_run_goes_on() {
+    let t = TestApp::new().await;
+    let _files = load(&t.app).await;
+    let settings = MailSettings::files(&t.data_dir());
+    // Stored without the editor's checks (an older version, a direct database edit): the
+    // template indexes past Beta's one IBAN.
+    let mut tx = t.app.store.begin().await.unwrap();
+    tx.execute(
+        "INSERT INTO templates (org_id, code, language, subject, body_text, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        &args![
+            t.app.org_id(),
+            "firm_reminder",
+            "ro",
+            "Aviz {{ debtor.name }}",
+            "{{ ibans[3].iban }}",
+            jiff::Timestamp::now()
+        ],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let r = run_on(&t.app, date(2025, 2, 19), false, &settings).await;
+    let firm = r
+        .actions
+        .iter()
+        .find(|a| a.step == "firm_reminder")
+        .unwrap();
+    assert_eq!(firm.status, "message_failed");
+    assert_eq!(r.messages_queued, 0);
+    assert_eq!(r.recorded, 4, "the other actions are recorded as usual");
+    let mut tx = t.app.store.begin().await.unwrap();
+    let status: String = tx
+        .fetch_one(
+            "SELECT status FROM actions WHERE org_id = $1 AND key = $2",
+            &args![t.app.org_id(), firm.key.as_str()],
+        )
+        .await
+        .unwrap()
+        .get(0)
+        .unwrap();
+    assert_eq!(status, "open");
+    let failed: Vec<serde_json::Value> = events::list(&mut tx, t.app.org_id())
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == "action.message_failed")
+        .map(|e| e.data)
+        .collect();
+    assert_eq!(failed.len(), 1);
+    assert!(
+        failed[0]["error"].as_str().unwrap().contains("body_text"),
+        "{failed:?}"
+    );
+    drop(tx);
     t.cleanup().await;
 }

@@ -54,9 +54,9 @@ const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 8,
-        name: "credit_notes",
-        sqlite: include_str!("../migrations/sqlite/0008_credit_notes.sql"),
-        postgres: include_str!("../migrations/postgres/0008_credit_notes.sql"),
+        name: "credit_notes_approvals",
+        sqlite: include_str!("../migrations/sqlite/0008_credit_notes_approvals.sql"),
+        postgres: include_str!("../migrations/postgres/0008_credit_notes_approvals.sql"),
     },
 ];
 

@@ -5,7 +5,7 @@ use axum::extract::{Form, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use creanta_app::AppError;
 use creanta_app::calendar::actions;
-use creanta_domain::dunning::reasons::stored_text;
+use creanta_domain::dunning::reasons::{outcome_text, stored_text};
 use creanta_domain::interest::ChargeBasis;
 use creanta_domain::model::{Language, Role};
 use serde::Deserialize;
@@ -188,7 +188,7 @@ pub async fn of_debtor(
             status: status_label(&a.status, lang).to_owned(),
             can_approve: manager && a.status == "awaiting_approval",
             can_complete: a.status == "open",
-            can_serve: a.status == "open" && a.kind == "letter",
+            can_serve: a.status == "open" && a.kind == "letter" && user.0.role() != Role::Partner,
             status_code: a.status,
             why: match &a.cancelled_reason {
                 Some(c) => format!("{why} — {}", stored_text(c, lang)),
@@ -197,7 +197,7 @@ pub async fn of_debtor(
             outcome: a
                 .outcome
                 .as_deref()
-                .map(|o| stored_text(o, lang))
+                .map(|o| outcome_text(o, lang))
                 .unwrap_or_default(),
         })
         .collect();

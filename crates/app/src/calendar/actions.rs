@@ -111,6 +111,10 @@ pub async fn approve(
                 repo::cancel_action(&mut tx, org, id, PAID, crate::now()).await?;
                 data["cancelled"] = PAID.into();
             }
+            Approved::StepGone(reason) => {
+                repo::cancel_action(&mut tx, org, id, &reason, crate::now()).await?;
+                data["cancelled"] = reason.into();
+            }
         }
     } else {
         repo::set_action_status(&mut tx, org, id, "open", None, None).await?;
@@ -196,8 +200,17 @@ pub async fn record_service_in(
             a.kind
         )));
     }
-    if a.status == "cancelled" {
-        return Err(AppError::Invalid(format!("action {id} was cancelled")));
+    if a.status != "open" && a.status != "done" {
+        return Err(AppError::Invalid(format!(
+            "action {id} is {}: a notice is served only once it was sent",
+            a.status
+        )));
+    }
+    if served_on < a.run_date {
+        return Err(AppError::Invalid(format!(
+            "served_on {served_on} is before the notice was sent ({})",
+            a.run_date
+        )));
     }
     Ok(serve(tx, org, &a, served_on, document_id, actor).await?)
 }

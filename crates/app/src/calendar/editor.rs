@@ -184,19 +184,18 @@ pub async fn get(app: &App, code: &str, lang: Language) -> Result<Option<Templat
 
 /// A template code: what policies' `template` fields may name.
 pub fn check_code(code: &str) -> Result<(), AppError> {
-    let ok = !code.is_empty()
-        && code.len() <= 64
-        && code
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
-    if ok {
+    if creanta_domain::dunning::valid_code(code) {
         Ok(())
     } else {
         Err(AppError::Invalid(format!(
-            "template code {code:?}: use 1 to 64 lowercase letters, digits, '_' or '-'"
+            "template code {code:?}: use 1 to 64 lowercase letters, digits, '_', '-' or '+'"
         )))
     }
 }
+
+/// Longest subject and bodies a template may have, in characters.
+pub const MAX_SUBJECT: usize = 500;
+pub const MAX_BODY: usize = 100_000;
 
 fn template_of(code: &str, lang: Language, draft: &TemplateDraft) -> Template {
     Template {
@@ -228,9 +227,42 @@ pub fn check(code: &str, lang: Language, draft: &TemplateDraft) -> Result<Templa
     if t.body_text.trim().is_empty() {
         return Err(missing("body_text"));
     }
+    for (part, text, max) in [
+        ("subject", &t.subject, MAX_SUBJECT),
+        ("body_text", &t.body_text, MAX_BODY),
+        (
+            "body_html",
+            t.body_html.as_ref().unwrap_or(&String::new()),
+            MAX_BODY,
+        ),
+    ] {
+        let problem = if text.contains('\0') {
+            Some("NUL".to_owned())
+        } else if text.chars().count() > max {
+            Some(format!("> {max}"))
+        } else {
+            None
+        };
+        if let Some(p) = problem {
+            return Err(TemplateError {
+                code: code.to_owned(),
+                language: lang,
+                part,
+                message: match lang {
+                    Language::Ro => format!("text nepermis ({p})"),
+                    Language::En => format!("not allowed ({p})"),
+                },
+            });
+        }
+    }
+    // The sample debtor, and the shapes real debtors come in: one invoice, no IBAN, no
+    // attachment. A template that indexes past them (`invoices[1]`, `ibans[0]`) is refused
+    // here rather than failing on the morning of a run.
     let mut sample = TemplateContext::sample(lang);
     t.render(&sample)?;
     sample.attachments.clear();
+    sample.ibans.clear();
+    sample.invoices.truncate(1);
     t.render(&sample)?;
     Ok(t)
 }

@@ -94,14 +94,17 @@ pub(crate) enum Approved {
     Queued(i64),
     /// The debtor has no finance contact with an e-mail address: the owner sends it.
     NoRecipient,
-    /// Every invoice of the action was paid (or closed) in the meantime.
+    /// Every invoice of the action was paid, credited or put on hold in the meantime.
     NothingOpen,
+    /// The step was removed from its calendar, or is no longer a message (the reason).
+    StepGone(String),
 }
 
-/// Queues the message of an approved e-mail or letter step, as written on `day`: its
-/// invoices that are still open, with the charges to that day, under the key
-/// `dunning:approved:<action key>` (approving cannot queue it twice). The letters' bytes are
-/// made durable here; the caller commits.
+/// Queues the message of an approved e-mail or letter step, as written on `day` (today): its
+/// invoices still open and not on hold, with the charges to that day. It is the debtor's one
+/// message of the day (key `dunning:<debtor>:<day>`, as the daily run's): when the debtor
+/// already has one, approving is refused until tomorrow. The letters' bytes are made durable
+/// here; the caller commits.
 pub(crate) async fn queue_approved(
     tx: &mut Tx,
     app: &App,
@@ -116,19 +119,20 @@ pub(crate) async fn queue_approved(
         .iter()
         .find(|p| p.code == action.policy)
         .and_then(|p| p.step(&action.step))
-        .cloned()
-        .ok_or_else(|| {
-            AppError::Invalid(format!(
-                "step {}/{} of action {} no longer exists: its message cannot be written",
-                action.policy, action.step, action.id
-            ))
-        })?;
+        .filter(|s| s.kind.code() == action.kind)
+        .cloned();
+    let Some(step) = step else {
+        return Ok(Approved::StepGone(
+            creanta_domain::dunning::reasons::step_gone(&action.policy, &action.step, &action.kind),
+        ));
+    };
     let wanted = repo::action_invoice_ids(tx, org, action.id).await?;
     let open = repo::open_invoices(tx, org, Some(&[action.debtor_id])).await?;
-    let (invoices, facts) = run_invoices(open, &mut HashMap::new(), &Holds::default());
+    let holds = Holds::load(tx, org, day).await?;
+    let (invoices, facts) = run_invoices(open, &mut HashMap::new(), &holds);
     let due: Vec<DueInvoice> = invoices
         .iter()
-        .filter(|i| wanted.contains(&i.id))
+        .filter(|i| wanted.contains(&i.id) && i.holds.is_empty())
         .map(|i| due_on(i, day))
         .collect();
     if due.is_empty() {
@@ -140,7 +144,6 @@ pub(crate) async fn queue_approved(
     }
     let mut plan = one_action_plan(action.debtor_id, &action.policy, &step, due, day);
     plan.actions[0].key = action.key.clone();
-    plan.communications[0].key = format!("approved:{}", action.key);
     let people = People::load(tx, org, &plan).await?;
     let queued = queue_messages(
         tx,
@@ -157,20 +160,25 @@ pub(crate) async fn queue_approved(
         &[(&plan.communications[0], vec![action.id])],
     )
     .await?;
+    if let Some(e) = queued.failed.first() {
+        return Err(AppError::Invalid(e.1.clone()));
+    }
+    let key = message_key(&plan.communications[0]);
+    let Some(id) = queued.outbox_ids.get(&key).copied() else {
+        return Err(AppError::Invalid(format!(
+            "{} already has today's message: approve action {} tomorrow",
+            people.debtor(action.debtor_id).name,
+            action.id
+        )));
+    };
     if queued.letters > 0 {
         app.store
             .blobs()
             .flush()
             .map_err(creanta_store::StoreError::from)?;
     }
-    let key = message_key(&plan.communications[0]);
-    match queued.outbox_ids.get(&key) {
-        Some(id) => Ok(Approved::Queued(*id)),
-        None => Err(AppError::Invalid(format!(
-            "the message of action {} was queued before",
-            action.id
-        ))),
-    }
+    repo::set_approved_on(tx, org, action.id, day).await?;
+    Ok(Approved::Queued(id))
 }
 
 /// An open invoice as due on `day` for a message written that day.
@@ -224,6 +232,8 @@ pub(crate) struct Queued {
     pub rendering: Duration,
     /// The outbox id of each communication's message, by its key.
     pub outbox_ids: HashMap<String, i64>,
+    /// The actions of each message that could not be written, with why.
+    pub failed: Vec<(Vec<i64>, String)>,
 }
 
 /// Renders, stores and queues the message of each communication, which carries the new
@@ -274,8 +284,23 @@ pub(crate) async fn queue_messages(
         "run: messages prepared"
     );
     let render_started = Instant::now();
-    let rendered = render_all(&drafts)?;
+    let results = render_all(&drafts);
     let rendering = render_started.elapsed();
+    // A message that does not render (a template that fails on this debtor's data) is left
+    // to its owner; the others go out.
+    let mut failed = Vec::new();
+    let mut ok_drafts = Vec::with_capacity(drafts.len());
+    let mut rendered = Vec::with_capacity(drafts.len());
+    for (d, r) in drafts.into_iter().zip(results) {
+        match r {
+            Ok(r) => {
+                ok_drafts.push(d);
+                rendered.push(r);
+            }
+            Err(e) => failed.push((d.action_ids, e.to_string())),
+        }
+    }
+    let drafts = ok_drafts;
     let lap = Instant::now();
     let mut attachments = store_letters(tx, app, &drafts, &rendered).await?;
     let letters = attachments.iter().map(Vec::len).sum();
@@ -334,6 +359,7 @@ pub(crate) async fn queue_messages(
         letters,
         rendering,
         outbox_ids: queued,
+        failed,
     })
 }
 
@@ -505,9 +531,9 @@ type RenderedDraft = (Rendered, Vec<(Letter, String, Vec<u8>)>);
 
 /// Renders every draft's text and letters, the drafts shared out between the machine's cores:
 /// rendering (PDF letters above all) is the CPU-heavy part of a large run.
-fn render_all(drafts: &[Draft<'_>]) -> Result<Vec<RenderedDraft>, AppError> {
+fn render_all(drafts: &[Draft<'_>]) -> Vec<Result<RenderedDraft, AppError>> {
     if drafts.is_empty() {
-        return Ok(Vec::new());
+        return Vec::new();
     }
     let fonts = Fonts::load();
     let render = |d: &Draft<'_>| -> Result<RenderedDraft, AppError> {
@@ -523,7 +549,13 @@ fn render_all(drafts: &[Draft<'_>]) -> Result<Vec<RenderedDraft>, AppError> {
             .collect();
         Ok((text, files))
     };
-    on_every_core(drafts, render).into_iter().collect()
+    // Seconds of CPU on a large day: off the runtime's worker threads, so the server that runs
+    // the scheduler keeps answering (a current-thread runtime, as in tests, just runs it).
+    let run = || on_every_core(drafts, render);
+    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(run),
+        _ => run(),
+    }
 }
 
 pub(crate) struct DebtorInfo {

@@ -53,6 +53,17 @@ pub async fn policies_in(tx: &mut Tx, org: i64) -> Result<(Vec<Policy>, String),
     Ok((out, default))
 }
 
+/// `None` when `policy` names one of the organization's calendars (`codes`), else what to say.
+pub fn unknown_policy(policy: Option<&String>, codes: &[String]) -> Option<String> {
+    let p = policy?;
+    (!codes.contains(p)).then(|| {
+        format!(
+            "no action calendar {p:?} (the calendars are: {}; add one with `creanta policy import`)",
+            codes.join(", ")
+        )
+    })
+}
+
 fn policy_row(p: &Policy, is_default: bool) -> PolicyRow {
     PolicyRow {
         code: p.code.clone(),

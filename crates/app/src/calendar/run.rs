@@ -8,7 +8,7 @@
 //! first one's keys and then finds them taken. Then, unless told not to, the outbox is
 //! delivered — a crash before that only leaves messages queued for the next delivery.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use creanta_domain::dunning::{
@@ -49,7 +49,8 @@ pub struct ActionReport {
     pub offset: i32,
     pub kind: ActionKind,
     /// `queued` (in the day's message), `task` (for the owner), `awaiting_approval`,
-    /// `no_recipient` (a task: no finance contact with an e-mail), or `planned` (dry run).
+    /// `no_recipient` (a task: no finance contact with an e-mail), `message_failed` (a task: the
+    /// template does not render for this debtor; the log says why), or `planned` (dry run).
     pub status: String,
     /// Key of the message it goes out in.
     pub message: Option<String>,
@@ -267,6 +268,35 @@ pub async fn run(
     )
     .await?;
     report.messages_queued = queued.messages;
+    if !queued.failed.is_empty() {
+        // Their owner writes to the debtor instead: the actions become open tasks, and the
+        // log says why.
+        let index_of: HashMap<i64, usize> = plan
+            .actions
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| new_ids.get(&a.key).map(|id| (*id, i)))
+            .collect();
+        for (ids, error) in &queued.failed {
+            for id in ids {
+                repo::set_action_status(&mut tx, org, *id, "open", None, None).await?;
+                evs.push(NewEvent {
+                    actor: opts.actor.clone(),
+                    kind: "action.message_failed".into(),
+                    subject_type: "action".into(),
+                    subject_id: Some(*id),
+                    data: serde_json::json!({ "error": error }),
+                });
+                if let Some(s) = index_of.get(id).and_then(|&i| statuses[i].as_mut()) {
+                    s.0 = "message_failed".into();
+                }
+            }
+        }
+        tracing::warn!(
+            failed = queued.failed.len(),
+            "run: messages that could not be written"
+        );
+    }
     rendering += queued.rendering;
     blobs_written |= queued.letters > 0;
     let lap = Instant::now();

@@ -506,7 +506,7 @@ async fn debtors(ctx: &mut Ctx<'_>, rows: Vec<Located<DebtorRow>>) -> Res<()> {
 
     let codes = policy_codes(ctx).await?;
     for l in &rows {
-        if let Some(m) = unknown_policy(l.row.policy.as_ref(), &codes) {
+        if let Some(m) = crate::calendar::unknown_policy(l.row.policy.as_ref(), &codes) {
             ctx.errors.push(l.error(Some("policy"), m));
         }
     }
@@ -610,17 +610,6 @@ async fn policy_codes(ctx: &mut Ctx<'_>) -> Res<Vec<String>> {
     Ok(policies.into_iter().map(|p| p.code).collect())
 }
 
-/// `None` when `policy` names one of `codes`, else what to say.
-fn unknown_policy(policy: Option<&String>, codes: &[String]) -> Option<String> {
-    let p = policy?;
-    (!codes.contains(p)).then(|| {
-        format!(
-            "no action calendar {p:?} (the calendars are: {}; add one with `creanta policy import`)",
-            codes.join(", ")
-        )
-    })
-}
-
 async fn contracts(ctx: &mut Ctx<'_>, rows: Vec<Located<ContractRow>>) -> Res<()> {
     let debtors = code_map(ctx, "debtors", "code").await?;
     let entities = code_map(ctx, "entities", "tax_id").await?;
@@ -632,7 +621,7 @@ async fn contracts(ctx: &mut Ctx<'_>, rows: Vec<Located<ContractRow>>) -> Res<()
     let mut incoming = Vec::new();
     for l in &rows {
         let r = &l.row;
-        if let Some(m) = unknown_policy(r.policy.as_ref(), &codes) {
+        if let Some(m) = crate::calendar::unknown_policy(r.policy.as_ref(), &codes) {
             ctx.errors.push(l.error(Some("policy"), m));
         }
         let debtor = debtors.get(&r.debtor_code).copied();
@@ -781,7 +770,7 @@ async fn invoices(ctx: &mut Ctx<'_>, rows: Vec<Incoming>, options: &ImportOption
     let mut resolved: Vec<(Incoming, i64, i64)> = Vec::with_capacity(rows.len());
     for inc in rows {
         let r = &inc.row;
-        if let Some(m) = unknown_policy(r.policy.as_ref(), &codes) {
+        if let Some(m) = crate::calendar::unknown_policy(r.policy.as_ref(), &codes) {
             ctx.errors.push(inc.error("policy", m));
             continue;
         }
@@ -956,11 +945,15 @@ async fn settle_credit_notes(ctx: &mut Ctx<'_>) -> Res<()> {
         return Ok(());
     }
     let mut allocations = Vec::new();
+    // Several credit notes may correct one invoice: each sees what the earlier ones left.
+    let mut open: HashMap<i64, i64> = HashMap::new();
     for c in pending {
-        let amount = c.credit_left.min(c.invoice_open);
+        let left = open.entry(c.invoice_id).or_insert(c.invoice_open);
+        let amount = c.credit_left.min(*left);
         if amount <= 0 {
             continue;
         }
+        *left -= amount;
         repo::add_paid(&mut ctx.tx, ctx.org, c.invoice_id, amount).await?;
         repo::add_paid(&mut ctx.tx, ctx.org, c.credit_note_id, -amount).await?;
         ctx.touched.push(c.debtor_id);
@@ -979,7 +972,7 @@ async fn settle_credit_notes(ctx: &mut Ctx<'_>) -> Res<()> {
             date: c.date,
         });
     }
-    repo::insert_many(&mut ctx.tx, ctx.org, &allocations).await?;
+    repo::calendar::add_credit_allocations(&mut ctx.tx, ctx.org, &allocations).await?;
     Ok(())
 }
 

@@ -10,4 +10,6 @@ pub use plan::{
     Communication, Context, DayPlan, DueInvoice, Hold, PlannedAction, PolicyChoice, RunInvoice,
     SkipReason, Skipped, choose_policy, plan_day, step_date,
 };
-pub use policy::{ActionKind, GeneratedDoc, Policy, PolicyError, STANDARD_POLICY, Step};
+pub use policy::{
+    ActionKind, GeneratedDoc, Policy, PolicyError, STANDARD_POLICY, Step, valid_code,
+};

@@ -102,7 +102,8 @@ pub struct PolicyError {
 /// Offsets beyond these are certainly typing mistakes.
 const OFFSET_RANGE: std::ops::RangeInclusive<i32> = -365..=3650;
 
-fn valid_code(code: &str) -> bool {
+/// A code of a policy, step or template: 1 to 64 of `a-z 0-9 _ - +`.
+pub fn valid_code(code: &str) -> bool {
     !code.is_empty()
         && code.len() <= 64
         && code

@@ -84,11 +84,16 @@ const PHRASES: &[(&str, &str)] = &[
         "client exclus din calendar",
     ),
     ("handed over to ", "predat la "),
-    ("served on ", "primită la "),
 ];
 
-/// A stored English reason (a cancellation's reasons joined by "; ", a served notice's
-/// outcome) in `lang`. Text that is not ours (a person's outcome) is left as written.
+const STEP_GONE: &str = " is no longer in its calendar";
+
+/// Why an approved action was cancelled when its step was removed (or changed kind).
+pub fn step_gone(policy: &str, step: &str, kind: &str) -> String {
+    format!("the step {policy}/{step} ({kind}){STEP_GONE}")
+}
+
+/// A cancellation's stored reasons (joined by "; ", all written by the calendar) in `lang`.
 pub fn stored_text(stored: &str, lang: Language) -> String {
     if lang == Language::En {
         return stored.to_owned();
@@ -96,8 +101,11 @@ pub fn stored_text(stored: &str, lang: Language) -> String {
     stored
         .split("; ")
         .map(|part| {
-            if let Some(rest) = part.strip_prefix("the 15-day term ends on ") {
-                return format!("termenul de 15 zile se împlinește la {rest}");
+            if let Some(step) = part
+                .strip_prefix("the step ")
+                .and_then(|p| p.strip_suffix(STEP_GONE))
+            {
+                return format!("pasul {step} nu mai este în calendarul său");
             }
             PHRASES
                 .iter()
@@ -111,6 +119,22 @@ pub fn stored_text(stored: &str, lang: Language) -> String {
 /// What a served notice's action records: when it was received and when the 15 days end.
 pub fn served_outcome(served_on: Date, term_ends: Date) -> String {
     format!("served on {served_on}; the 15-day term ends on {term_ends}")
+}
+
+/// An action's outcome in `lang`: the calendar's own [`served_outcome`] is translated; what a
+/// person wrote is shown as written.
+pub fn outcome_text(stored: &str, lang: Language) -> String {
+    let served = stored
+        .strip_prefix("served on ")
+        .and_then(|r| r.split_once("; the 15-day term ends on "))
+        .and_then(|(a, b)| Some((a.parse::<Date>().ok()?, b.parse::<Date>().ok()?)))
+        .filter(|(a, b)| served_outcome(*a, *b) == stored);
+    match (lang, served) {
+        (Language::Ro, Some((a, b))) => {
+            format!("primită la {a}; termenul de 15 zile se împlinește la {b}")
+        }
+        _ => stored.to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -204,13 +228,23 @@ mod tests {
         );
         assert_eq!(stored_text(PAID, Language::Ro), "facturile au fost plătite");
         assert_eq!(
-            stored_text(
+            outcome_text(
                 &served_outcome(date(2025, 3, 5), date(2025, 3, 20)),
                 Language::Ro
             ),
             "primită la 2025-03-05; termenul de 15 zile se împlinește la 2025-03-20"
         );
-        assert_eq!(stored_text("Dosar predat", Language::Ro), "Dosar predat");
+        // A person's outcome is theirs, even when it starts like one of ours.
+        for own in [
+            "Dosar predat",
+            "paused until Friday; served on site by courier",
+        ] {
+            assert_eq!(outcome_text(own, Language::Ro), own);
+        }
+        assert_eq!(
+            stored_text(&step_gone("standard", "firm", "email"), Language::Ro),
+            "pasul standard/firm (email) nu mai este în calendarul său"
+        );
         assert_eq!(stored_text(PAID, Language::En), PAID);
     }
 }

@@ -346,8 +346,9 @@ pub async fn holds(tx: &mut Tx, org: i64, day: Date) -> Result<Vec<HoldRow>> {
 /// `dunning:{debtor}:{day}`).
 pub async fn contacted_on(tx: &mut Tx, org: i64, day: Date) -> Result<Vec<i64>> {
     tx.fetch_all(
-        "SELECT DISTINCT debtor_id FROM actions WHERE org_id = $1 AND run_date = $2 \
-         AND outbox_id IS NOT NULL",
+        "SELECT debtor_id FROM actions WHERE org_id = $1 AND run_date = $2 \
+         AND outbox_id IS NOT NULL \
+         UNION SELECT debtor_id FROM actions WHERE org_id = $1 AND approved_on = $2",
         &args![org, day],
     )
     .await?
@@ -450,6 +451,45 @@ pub async fn action_invoices_of_debtor(
         map.entry(r.get(0)?).or_default().push((label, r.date(3)?));
     }
     Ok(map)
+}
+
+/// Marks an action approved on `day` (its message written that day).
+pub async fn set_approved_on(tx: &mut Tx, org: i64, id: i64, day: Date) -> Result<()> {
+    tx.execute(
+        "UPDATE actions SET approved_on = $1 WHERE org_id = $2 AND id = $3",
+        &args![day, org, id],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Adds credit-note allocations, adding to the amount of a pair applied before (a credit
+/// note applied in parts as its invoice's open amount changes).
+pub async fn add_credit_allocations(
+    tx: &mut Tx,
+    org: i64,
+    rows: &[crate::records::CreditAllocation],
+) -> Result<()> {
+    for chunk in rows.chunks(BULK_ROWS) {
+        let sql = format!(
+            "INSERT INTO credit_allocations (org_id, credit_note_id, invoice_id, amount, date) \
+             VALUES {} ON CONFLICT (credit_note_id, invoice_id) DO UPDATE SET \
+             amount = credit_allocations.amount + excluded.amount",
+            value_rows(chunk.len(), 5)
+        );
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 5);
+        for r in chunk {
+            values.extend([
+                Value::from(org),
+                Value::from(r.credit_note_id),
+                Value::from(r.invoice_id),
+                Value::from(r.amount),
+                Value::from(r.date),
+            ]);
+        }
+        tx.execute(&sql, &values).await?;
+    }
+    Ok(())
 }
 
 /// The invoices an action is about.

@@ -87,8 +87,7 @@ pub struct PreviewOut {
     pub error: Option<FieldError>,
 }
 
-const MAX_SUBJECT: usize = 500;
-const MAX_BODY: usize = 100_000;
+use editor::{MAX_BODY, MAX_SUBJECT};
 
 fn draft_of(
     subject: String,

@@ -11,3 +11,6 @@ CREATE TABLE credit_allocations (
     UNIQUE (credit_note_id, invoice_id)
 );
 CREATE INDEX credit_allocations_invoice ON credit_allocations (org_id, invoice_id);
+
+ALTER TABLE actions ADD COLUMN approved_on DATE;
+CREATE INDEX actions_approved ON actions (org_id, approved_on);

@@ -13,3 +13,8 @@ CREATE TABLE credit_allocations (
     UNIQUE (credit_note_id, invoice_id)
 );
 CREATE INDEX credit_allocations_invoice ON credit_allocations (org_id, invoice_id);
+
+-- The day a manager approved a step whose message is written then: that message is the
+-- debtor's one communication of that day.
+ALTER TABLE actions ADD COLUMN approved_on TEXT;
+CREATE INDEX actions_approved ON actions (org_id, approved_on);
