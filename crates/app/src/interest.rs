@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 
 use creanta_domain::interest::{
-    LateCharge, LateInvoice, RateHistory, Reduction, Relation, contract_penalty,
+    InterestError, LateCharge, LateInvoice, RateHistory, Reduction, Relation, contract_penalty,
     fixed_compensation, legal_interest,
 };
 use creanta_domain::money::{Currency, Money};
@@ -26,11 +26,17 @@ pub struct InvoiceCharges {
     pub due_date: Date,
     pub days_late: i64,
     pub open: Money,
-    /// Interest or contractual penalty; `None` when it cannot be computed (see `problem`).
+    /// Interest or contractual penalty; `None` when it cannot be computed (see `problems`).
     pub charge: Option<LateCharge>,
     pub compensation: Option<Money>,
-    /// Why something is missing: no reference rate, no exchange rate…
-    pub problem: Option<String>,
+    /// Why something is missing (no reference rate, no exchange rate…): one entry for the
+    /// interest and one for the compensation when both are.
+    #[serde(serialize_with = "as_texts")]
+    pub problems: Vec<InterestError>,
+}
+
+fn as_texts<S: serde::Serializer>(problems: &[InterestError], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(problems.iter().map(ToString::to_string))
 }
 
 /// Totals per currency.
@@ -175,13 +181,13 @@ pub fn charge_of(
         principal: Money::new(i.total, currency),
         reductions,
     };
-    let mut problem = None;
+    let mut problems = Vec::new();
     let charge = match i.penalty_per_day.as_deref().map(Decimal::from_str) {
         Some(Ok(rate)) => Some(contract_penalty(&late, day, rate, i.capped)),
         _ => match legal_interest(&late, day, relation, &rates.reference) {
             Ok(c) => Some(c),
             Err(e) => {
-                problem = Some(e.to_string());
+                problems.push(e);
                 None
             }
         },
@@ -189,7 +195,7 @@ pub fn charge_of(
     let compensation = match fixed_compensation(i.due, day, relation, currency, &rates.eur) {
         Ok(c) => c,
         Err(e) => {
-            problem = Some(e.to_string());
+            problems.push(e);
             None
         }
     };
@@ -201,7 +207,7 @@ pub fn charge_of(
         open: Money::new(i.open, currency),
         charge,
         compensation,
-        problem,
+        problems,
     })
 }
 

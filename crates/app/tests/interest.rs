@@ -93,10 +93,10 @@ async fn interest_follows_the_payments_the_contract_and_the_debtor() {
     // No EUR rate imported yet: the compensation is missing, and says why.
     assert!(a1.compensation.is_none());
     assert!(
-        a1.problem
-            .as_deref()
-            .unwrap()
-            .contains("no EUR exchange rate"),
+        matches!(
+            a1.problems[..],
+            [creanta_domain::interest::InterestError::NoExchangeRate { day }] if day == a1.due_date
+        ),
         "{a1:?}"
     );
 
@@ -106,7 +106,7 @@ async fn interest_follows_the_payments_the_contract_and_the_debtor() {
         .unwrap();
     assert_eq!(ion.invoices[0].charge.as_ref().unwrap().amount.minor, 8_630);
     assert_eq!(ion.invoices[0].compensation, None);
-    assert_eq!(ion.invoices[0].problem, None);
+    assert!(ion.invoices[0].problems.is_empty());
 
     // BNR's XML (the format of nbrfxrates.xml), imported twice: the second time changes nothing.
     let xml = write(

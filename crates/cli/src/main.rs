@@ -1241,11 +1241,11 @@ fn print_charges(c: &creanta_app::interest::DebtorCharges, format: Format) -> an
             },
             None => String::new(),
         };
-        if let Some(p) = &i.problem {
+        for p in &i.problems {
             if !basis.is_empty() {
                 basis.push_str("; ");
             }
-            basis.push_str(p);
+            basis.push_str(&p.to_string());
         }
         sheet.push(vec![
             i.label.clone(),

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use creanta_app::AppError;
 use creanta_app::calendar::actions;
 use creanta_domain::dunning::reasons::{outcome_text, stored_text};
-use creanta_domain::interest::ChargeBasis;
+use creanta_domain::interest::{ChargeBasis, InterestError};
 use creanta_domain::model::{Language, Role};
 use serde::Deserialize;
 
@@ -101,6 +101,42 @@ pub fn texts(lang: Language) -> &'static CalendarTexts {
     match lang {
         Language::Ro => &RO,
         Language::En => &EN,
+    }
+}
+
+/// Why a charge could not be computed, with what fixes it, in the reader's language.
+fn problem_text(problem: &InterestError, lang: Language) -> String {
+    match (problem, lang) {
+        (InterestError::NoRate { day }, Language::Ro) => format!(
+            "dobânda nu poate fi calculată: lipsește rata de referință BNR din {} \
+             (importați ratele cu `creanta rates import`)",
+            i18n::date(*day, lang)
+        ),
+        (InterestError::NoExchangeRate { day }, Language::Ro) => format!(
+            "despăgubirea de 40 EUR nu poate fi calculată: lipsește cursul EUR al BNR din {} \
+             (importați cursurile cu `creanta rates import --kind EUR nbrfxrates{}.xml`)",
+            i18n::date(*day, lang),
+            day.year()
+        ),
+        (InterestError::DuplicateRate { day }, Language::Ro) => format!(
+            "două rate de referință încep în {}: corectați tabelul ratelor",
+            i18n::date(*day, lang)
+        ),
+        (InterestError::NoRate { day }, Language::En) => format!(
+            "no interest: BNR's reference rate of {} is missing \
+             (import the rates with `creanta rates import`)",
+            i18n::date(*day, lang)
+        ),
+        (InterestError::NoExchangeRate { day }, Language::En) => format!(
+            "the 40 EUR compensation cannot be computed: BNR's EUR rate of {} is missing \
+             (import the rates with `creanta rates import --kind EUR nbrfxrates{}.xml`)",
+            i18n::date(*day, lang),
+            day.year()
+        ),
+        (InterestError::DuplicateRate { day }, Language::En) => format!(
+            "two reference rates start on {}: correct the rate table",
+            i18n::date(*day, lang)
+        ),
     }
 }
 
@@ -216,15 +252,19 @@ pub async fn of_debtor(
                 .map(|ch| money(ch.amount))
                 .unwrap_or_default(),
             compensation: i.compensation.map(money).unwrap_or_default(),
-            basis: match i.charge.as_ref().map(|ch| ch.basis) {
-                Some(ChargeBasis::LegalInterest { .. }) => t.legal.to_owned(),
-                Some(ChargeBasis::ContractPenalty {
-                    percent_per_day, ..
-                }) => {
-                    format!("{} ({percent_per_day}% {})", t.contract, t.per_day)
-                }
-                None => i.problem.clone().unwrap_or_default(),
-            },
+            basis: i
+                .charge
+                .as_ref()
+                .map(|ch| match ch.basis {
+                    ChargeBasis::LegalInterest { .. } => t.legal.to_owned(),
+                    ChargeBasis::ContractPenalty {
+                        percent_per_day, ..
+                    } => format!("{} ({percent_per_day}% {})", t.contract, t.per_day),
+                })
+                .into_iter()
+                .chain(i.problems.iter().map(|p| problem_text(p, lang)))
+                .collect::<Vec<_>>()
+                .join("; "),
         })
         .collect();
     let totals = c

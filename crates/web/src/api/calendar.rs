@@ -369,7 +369,10 @@ pub async fn debtor_charges(
                 }),
                 compensation: i.compensation.map(text),
                 compensation_currency: i.compensation.map(|m| m.currency.as_str().to_owned()),
-                problem: i.problem.clone(),
+                problem: (!i.problems.is_empty()).then(|| {
+                    let texts: Vec<String> = i.problems.iter().map(ToString::to_string).collect();
+                    texts.join("; ")
+                }),
             })
             .collect(),
         totals: c
