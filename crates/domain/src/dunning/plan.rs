@@ -6,7 +6,9 @@
 //!    organization's default ([`choose_policy`]);
 //! 2. the step that applies is the **latest** one whose date — due date + offset, moved to the
 //!    next business day — is on or before the day ([`step_date`]); older steps never done are
-//!    skipped, not sent in a burst (after 40 days of downtime, only the +30 step goes out);
+//!    skipped, not sent in a burst (after 40 days of downtime, only the +30 step goes out). A
+//!    step before the due date (negative offset) applies only up to the due date: once an
+//!    invoice is late, "it falls due soon" would be false ([`step_applies`]);
 //! 3. nothing happens when that step, or a later one, was already done for the invoice;
 //! 4. a hold (dispute, promise, pause, exclusion, partner hand-off) skips it, with why;
 //! 5. the invoices of a debtor at the same step form one action, skipped when their open
@@ -108,6 +110,13 @@ pub fn step_date(due: Date, offset: i32) -> Date {
         .checked_add(offset.days())
         .expect("step dates stay within the supported range");
     next_business_day(raw)
+}
+
+/// Whether `step` has come for an invoice due on `due` by `day`: its date has arrived, and a
+/// reminder before the due date is not sent after it (the invoice waits for the first step
+/// after the due date instead — e.g. when a long weekend or downtime made the −3 step late).
+pub fn step_applies(step: &Step, due: Date, day: Date) -> bool {
+    step_date(due, step.offset) <= day && (step.offset >= 0 || day <= due)
 }
 
 /// One invoice in an action.
@@ -259,7 +268,7 @@ pub fn plan_day(ctx: &Context<'_>, invoices: &[RunInvoice]) -> DayPlan {
         let Some(pos) = policy
             .steps
             .iter()
-            .rposition(|s| step_date(inv.due_date, s.offset) <= ctx.day)
+            .rposition(|s| step_applies(s, inv.due_date, ctx.day))
         else {
             plan.not_yet_due += 1;
             continue;

@@ -198,11 +198,17 @@ fn step_dates_move_off_weekends_and_public_holidays() {
         steps_of(&plan_on(date(2026, 12, 2), &inv)),
         [(1, "before_due".to_owned())]
     );
-    // On Saturday the +1 step is not due yet: the latest due step is still −3.
+    // The −3 reminder may still go out on the due date, missed until then (say the runs
+    // stopped): "falls due soon" is still true.
     assert_eq!(
-        steps_of(&plan_on(date(2026, 12, 5), &inv)),
+        steps_of(&plan_on(date(2026, 12, 4), &inv)),
         [(1, "before_due".to_owned())]
     );
+    // On Saturday the invoice is late and the +1 step is not due yet: a missed −3 reminder
+    // would say something false, so nothing goes out until Monday.
+    let saturday = plan_on(date(2026, 12, 5), &inv);
+    assert!(saturday.actions.is_empty());
+    assert_eq!(saturday.not_yet_due, 1);
     let monday = plan_on(date(2026, 12, 7), &inv);
     assert_eq!(steps_of(&monday), [(1, "reminder".to_owned())]);
     assert_eq!(
@@ -365,7 +371,8 @@ fn latest_due(policy: &Policy, due: Date, day: Date) -> Option<String> {
         while !crate::calendar::is_business_day(d) {
             d = d.tomorrow().unwrap();
         }
-        if d <= day && best.is_none_or(|b| b.offset < s.offset) {
+        let before_due_and_late = s.offset < 0 && day > due;
+        if d <= day && !before_due_and_late && best.is_none_or(|b| b.offset < s.offset) {
             best = Some(s);
         }
     }
