@@ -13,6 +13,10 @@ use krilla::page::PageSettings;
 use krilla::paint::Stroke;
 use krilla::text::{Font, TextDirection};
 use krilla::{Data, SerializeSettings};
+use skrifa::instance::{LocationRef, Size};
+use skrifa::{FontRef, MetadataProvider};
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 static REGULAR: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
 
@@ -24,6 +28,10 @@ const TOP: f32 = 60.0;
 const BOTTOM: f32 = PAGE_H - 60.0;
 /// Where field values start, right of their labels.
 const VALUE_X: f32 = 190.0;
+/// Space kept between a label and its value, or between two table cells.
+const GUTTER: f32 = 6.0;
+/// The stroke that draws bold text, in ems.
+const BOLD_STROKE: f32 = 0.04;
 
 /// The face, parsed once per data set and shared by every document.
 #[derive(Clone)]
@@ -146,12 +154,31 @@ pub struct Sheet {
     header: Option<Vec<(f32, String)>>,
 }
 
-/// An estimate of the printed width: krilla shapes only when drawing, and the average
-/// advance of DejaVu Sans in Romanian text is about 0.56 em (0.62 for bold). Wrapping a
-/// little early is harmless; running off the page is not, hence the generous figures.
+/// Advance widths of the bundled face in ems, per character, read once from its tables.
+fn advances() -> &'static HashMap<char, f32> {
+    static ADVANCES: OnceLock<HashMap<char, f32>> = OnceLock::new();
+    ADVANCES.get_or_init(|| {
+        let font = FontRef::new(REGULAR).expect("the bundled DejaVu font parses");
+        let metrics = font.glyph_metrics(Size::new(1.0), LocationRef::default());
+        font.charmap()
+            .mappings()
+            .filter_map(|(cp, glyph)| Some((char::from_u32(cp)?, metrics.advance_width(glyph)?)))
+            .collect()
+    })
+}
+
+/// The printed width of a line, from the face's own advances (krilla does not kern
+/// `simple-text`, so their sum is what is drawn). A character the face lacks counts as wide
+/// as the widest Latin letter, so that an estimate errs towards wrapping. Bold is stroked:
+/// the stroke adds half its width at each end.
 fn width(text: &str, size: f32, bold: bool) -> f32 {
-    let em = if bold { 0.64 } else { 0.58 };
-    text.chars().count() as f32 * size * em
+    const MISSING_EM: f32 = 1.0;
+    let advances = advances();
+    let ems: f32 = text
+        .chars()
+        .map(|c| advances.get(&c).copied().unwrap_or(MISSING_EM))
+        .sum();
+    ems * size + if bold { BOLD_STROKE * size } else { 0.0 }
 }
 
 fn wrap(text: &str, size: f32, bold: bool, max: f32) -> Vec<String> {
@@ -229,17 +256,21 @@ impl Sheet {
         self.lines(LEFT, 7.5, false, text);
     }
 
-    /// `label` in bold, `value` beside it (wrapped within the value column).
+    /// `label` in bold, `value` beside it; each wraps within its own column, so that a long
+    /// label never runs into its value.
     pub fn field(&mut self, label: &str, value: &str) {
         let size = 9.5;
+        let labels = wrap(label, size, true, VALUE_X - LEFT - GUTTER);
         let values = wrap(value, size, false, RIGHT - VALUE_X);
-        for (i, v) in values.iter().enumerate() {
+        for i in 0..labels.len().max(values.len()) {
             self.room(size * 1.45);
             self.y += size * 1.45;
-            if i == 0 {
-                self.put(LEFT, size, true, label);
+            if let Some(l) = labels.get(i) {
+                self.put(LEFT, size, true, l);
             }
-            self.put(VALUE_X, size, false, v);
+            if let Some(v) = values.get(i) {
+                self.put(VALUE_X, size, false, v);
+            }
         }
     }
 
@@ -273,7 +304,7 @@ impl Sheet {
         self.y += size * 1.6;
         for (i, (x, text)) in cells.iter().enumerate() {
             let next = cells.get(i + 1).map_or(RIGHT - LEFT, |c| c.0);
-            let max = next - x - 6.0;
+            let max = next - x - GUTTER;
             // A cell that does not fit is printed smaller rather than cut: an amount must
             // never lose digits. Cutting is the last resort, for text only a third as big.
             let mut cell_size = size;
@@ -340,7 +371,7 @@ impl Sheet {
                     } => {
                         if *bold {
                             surface.set_stroke(Some(Stroke {
-                                width: size * 0.04,
+                                width: size * BOLD_STROKE,
                                 ..Stroke::default()
                             }));
                         }
