@@ -15,7 +15,6 @@ use krilla::text::{Font, TextDirection};
 use krilla::{Data, SerializeSettings};
 use skrifa::instance::{LocationRef, Size};
 use skrifa::{FontRef, MetadataProvider};
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 static REGULAR: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
@@ -154,48 +153,61 @@ pub struct Sheet {
     header: Option<Vec<(f32, String)>>,
 }
 
-/// Advance widths of the bundled face in ems, per character, read once from its tables.
-fn advances() -> &'static HashMap<char, f32> {
-    static ADVANCES: OnceLock<HashMap<char, f32>> = OnceLock::new();
+/// Advance widths of the bundled face in ems, indexed by code point (the Basic Multilingual
+/// Plane: everything Creanța writes), read once from the font's tables.
+fn advances() -> &'static [f32] {
+    static ADVANCES: OnceLock<Vec<f32>> = OnceLock::new();
     ADVANCES.get_or_init(|| {
         let font = FontRef::new(REGULAR).expect("the bundled DejaVu font parses");
         let metrics = font.glyph_metrics(Size::new(1.0), LocationRef::default());
-        font.charmap()
-            .mappings()
-            .filter_map(|(cp, glyph)| Some((char::from_u32(cp)?, metrics.advance_width(glyph)?)))
-            .collect()
+        let mut table = vec![MISSING_EM; 0x1_0000];
+        for (cp, glyph) in font.charmap().mappings() {
+            if let (Some(slot), Some(advance)) =
+                (table.get_mut(cp as usize), metrics.advance_width(glyph))
+            {
+                *slot = advance;
+            }
+        }
+        table
     })
 }
 
-/// The printed width of a line, from the face's own advances (krilla does not kern
-/// `simple-text`, so their sum is what is drawn). A character the face lacks counts as wide
-/// as the widest Latin letter, so that an estimate errs towards wrapping. Bold is stroked:
-/// the stroke adds half its width at each end.
+/// What a character the face lacks counts for: as wide as the widest Latin letter, so that
+/// an unknown width errs towards wrapping.
+const MISSING_EM: f32 = 1.0;
+
+/// The printed width of a line: the sum of the face's advances (shaping changes it only by
+/// kerning, a fraction of a point per pair). Bold is stroked: the stroke adds half its width
+/// at each end.
 fn width(text: &str, size: f32, bold: bool) -> f32 {
-    const MISSING_EM: f32 = 1.0;
     let advances = advances();
     let ems: f32 = text
         .chars()
-        .map(|c| advances.get(&c).copied().unwrap_or(MISSING_EM))
+        .map(|c| advances.get(c as usize).copied().unwrap_or(MISSING_EM))
         .sum();
     ems * size + if bold { BOLD_STROKE * size } else { 0.0 }
 }
 
+/// Breaks `text` at spaces into lines no wider than `max`; a word wider than `max` gets a
+/// line of its own rather than being cut.
 fn wrap(text: &str, size: f32, bold: bool, max: f32) -> Vec<String> {
+    let space = width(" ", size, false);
+    let stroke = width("", size, bold);
     let mut lines = Vec::new();
     let mut line = String::new();
+    let mut line_width = 0.0;
     for word in text.split_whitespace() {
-        let candidate = if line.is_empty() {
-            word.to_owned()
-        } else {
-            format!("{line} {word}")
-        };
-        if !line.is_empty() && width(&candidate, size, bold) > max {
+        let word_width = width(word, size, false);
+        if !line.is_empty() && line_width + space + word_width + stroke > max {
             lines.push(std::mem::take(&mut line));
-            line = word.to_owned();
-        } else {
-            line = candidate;
+            line_width = 0.0;
         }
+        if !line.is_empty() {
+            line.push(' ');
+            line_width += space;
+        }
+        line.push_str(word);
+        line_width += word_width;
     }
     if !line.is_empty() || lines.is_empty() {
         lines.push(line);
@@ -462,6 +474,48 @@ mod tests {
     }
 
     #[test]
+    fn widths_are_the_font_s_own_advances() {
+        // DejaVu Sans: 'M' advances 1767 and 'i' 569 of 2048 units per em; 'ș' is an 's'.
+        assert!((width("M", 10.0, false) - 10.0 * 1767.0 / 2048.0).abs() < 0.01);
+        assert!((width("i", 10.0, false) - 10.0 * 569.0 / 2048.0).abs() < 0.01);
+        assert_eq!(width("ș", 10.0, false), width("s", 10.0, false));
+        assert_eq!(
+            width("iM", 10.0, false),
+            width("i", 10.0, false) + width("M", 10.0, false)
+        );
+        // A character the face lacks (a CJK ideograph) counts a whole em.
+        assert_eq!(width("\u{4E2D}", 10.0, false), 10.0);
+        assert!(width("iM", 10.0, true) > width("iM", 10.0, false));
+    }
+
+    #[test]
+    fn a_long_label_wraps_within_its_column_beside_its_value() {
+        let mut sheet = Sheet::new();
+        sheet.field(
+            "Despăgubire 40 EUR / factură (art. 10, Legea 72/2013)",
+            "120,00 EUR",
+        );
+        let texts: Vec<(f32, f32, String)> = sheet.pages[0]
+            .iter()
+            .filter_map(|op| match op {
+                Op::Text { x, y, text, .. } => Some((*x, *y, text.clone())),
+                Op::Rule { .. } => None,
+            })
+            .collect();
+        let labels: Vec<&(f32, f32, String)> = texts.iter().filter(|t| t.0 == LEFT).collect();
+        assert!(labels.len() >= 2, "{texts:?}");
+        for (_, _, l) in &labels {
+            assert!(
+                width(l, 9.5, true) <= VALUE_X - LEFT - GUTTER,
+                "{l:?} runs into the value"
+            );
+        }
+        // The value sits on the label's first line.
+        let value = texts.iter().find(|t| t.2 == "120,00 EUR").unwrap();
+        assert_eq!((value.0, value.1), (VALUE_X, labels[0].1));
+    }
+
+    #[test]
     fn wrapping_keeps_every_word_and_respects_the_width() {
         let text = "Subsemnații, reprezentanți ai beneficiarului, am procedat la recepția lucrărilor \
                     executate conform contractului și constatăm că acestea corespund cerințelor.";
@@ -476,5 +530,13 @@ mod tests {
                 .iter()
                 .all(|l| width(l, 9.5, false) <= 200.0 || !l.contains(' '))
         );
+        // Each line is as full as it can be: its next word would not have fitted.
+        for pair in lines.windows(2) {
+            let next = pair[1].split(' ').next().unwrap();
+            assert!(width(&format!("{} {next}", pair[0]), 9.5, false) > 200.0);
+        }
+        for l in wrap(text, 9.5, true, 200.0) {
+            assert!(width(&l, 9.5, true) <= 200.0, "{l:?}");
+        }
     }
 }
