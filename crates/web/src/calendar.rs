@@ -154,7 +154,7 @@ fn status_label(code: &str, lang: Language) -> &str {
     }
 }
 
-fn kind_label(code: &str, lang: Language) -> &str {
+pub(crate) fn kind_label(code: &str, lang: Language) -> &str {
     match (code, lang) {
         ("email", Language::Ro) => "e-mail",
         ("call", Language::Ro) => "telefon",

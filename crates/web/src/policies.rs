@@ -8,14 +8,14 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use creanta_app::AppError;
 use creanta_app::calendar;
-use creanta_domain::format_amount;
 use creanta_domain::model::{Language, Role};
 use serde::Deserialize;
 
 use crate::WebState;
 use crate::auth::CurrentUser;
+use crate::calendar::kind_label;
 use crate::error::WebError;
-use crate::i18n::Texts;
+use crate::i18n::{self, Texts};
 use crate::pages::{Frame, frame};
 
 pub struct PolicyTexts {
@@ -40,7 +40,7 @@ pub struct PolicyTexts {
 
 static RO: PolicyTexts = PolicyTexts {
     title: "Calendarul de acțiuni",
-    intro: "Ce face Creanța în fiecare dimineață pentru fiecare factură restantă: pașii, în zile față de scadență (o zi de weekend sau de sărbătoare legală trece pe următoarea zi lucrătoare). Se trimite doar cel mai recent pas ajuns la termen, un singur mesaj pe zi pentru fiecare client.",
+    intro: "Ce face Creanța în fiecare dimineață pentru fiecare factură restantă: pașii, în zile față de scadență (o zi de weekend sau de sărbătoare legală trece pe următoarea zi lucrătoare). Se trimite doar cel mai recent pas ajuns la termen, un singur mesaj pe zi pentru fiecare client; un pas dinaintea scadenței nu mai pleacă după ea.",
     default_label: "implicit",
     offset: "Zile",
     step: "Pas",
@@ -60,7 +60,7 @@ static RO: PolicyTexts = PolicyTexts {
 
 static EN: PolicyTexts = PolicyTexts {
     title: "Action calendar",
-    intro: "What Creanța does every morning for every late invoice: the steps, in days from the due date (a weekend day or public holiday moves to the next business day). Only the latest step that has come due goes out, one message a day per customer.",
+    intro: "What Creanța does every morning for every late invoice: the steps, in days from the due date (a weekend day or public holiday moves to the next business day). Only the latest step that has come due goes out, one message a day per customer; a step before the due date is not sent after it.",
     default_label: "default",
     offset: "Days",
     step: "Step",
@@ -136,6 +136,7 @@ async fn render(
         return Err(WebError::Forbidden);
     }
     let app = user.0.app(&state.store);
+    let lang = user.0.language();
     let (policies, default) = calendar::policies(&app).await?;
     let toml = match draft {
         Some(d) => d,
@@ -148,7 +149,7 @@ async fn render(
     };
     let page = PoliciesPage {
         t: user.texts(),
-        c: texts(user.0.language()),
+        c: texts(lang),
         frame: frame(user, "/policies"),
         policies: policies
             .into_iter()
@@ -160,19 +161,19 @@ async fn render(
                     .map(|s| StepView {
                         offset: s.offset,
                         code: s.code.clone(),
-                        kind: s.kind.code().to_owned(),
+                        kind: kind_label(s.kind.code(), lang).to_owned(),
                         template: s.template.clone(),
                         minimum: s
                             .min_open
                             .iter()
-                            .map(|(c, m)| format!("{} {c}", format_amount(*m, *c)))
+                            .map(|(c, m)| i18n::money(*m, c.as_str(), lang))
                             .collect::<Vec<_>>()
                             .join(", "),
                         needs_approval: s.needs_approval,
                         attach: s
                             .attach
                             .iter()
-                            .map(|a| a.code())
+                            .map(|a| i18n::doc_type_label(a.code(), lang))
                             .collect::<Vec<_>>()
                             .join(", "),
                     })

@@ -575,6 +575,9 @@ async fn the_policies_page_lists_the_steps_and_managers_save_toml_all_or_nothing
     let page = text(&cc, format!("{base}/policies")).await;
     assert!(page.contains("Calendarul de acțiuni"));
     assert!(page.contains("firm_reminder") && page.contains("formal_notice"));
+    // Kinds and attachments in the reader's language, not as codes.
+    assert!(page.contains("<td>scrisoare recomandată</td>"), "{page}");
+    assert!(page.contains("<td>notificare, extras de cont</td>"));
     assert!(
         !page.contains("id=\"policy-editor\""),
         "collectors only read"
@@ -628,7 +631,7 @@ async fn the_policies_page_lists_the_steps_and_managers_save_toml_all_or_nothing
         10_000
     );
     let page = text(&mc, format!("{base}/policies?saved=1")).await;
-    assert!(page.contains("Calendarele au fost salvate.") && page.contains("100.00 RON"));
+    assert!(page.contains("Calendarele au fost salvate.") && page.contains("100,00 RON"));
     drop(server);
     t.cleanup().await;
 }
