@@ -188,6 +188,21 @@ await step("the action calendar's policies and an overdue debtor's late charges"
   await shot('debtor-charges');
 });
 
+await step('a manager edits a calendar step by step in a form', async () => {
+  await page.goto(`${base}/policies`);
+  await page.click('#edit-standard');
+  await page.waitForURL('**/policies/standard/edit');
+  assert.equal(await page.locator('#step-rows tbody tr').count(), 8, 'six steps and two blank rows');
+  await page.fill('input[name="offset-2"]', '4');
+  await page.fill('input[name="min-2"]', '50,00 RON');
+  await shot('policy-edit');
+  await page.click('#save-policy');
+  await page.waitForURL('**/policies?saved=1');
+  const call = page.locator('#policy-standard tbody tr', { hasText: 'call' });
+  assert.match(await call.textContent(), /4\s*call/);
+  assert.match(await call.textContent(), /50,00 RON/);
+});
+
 await step('a message template edited with a live preview on a real debtor', async () => {
   await page.goto(`${base}/policies`);
   await page.click('#templates-link');

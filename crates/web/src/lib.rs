@@ -13,6 +13,7 @@ mod ops;
 mod outbox;
 mod pages;
 mod policies;
+mod policy_form;
 mod settings;
 mod templates_page;
 
@@ -60,6 +61,14 @@ pub fn router(state: WebState) -> Router {
         )
         .route("/policies", get(policies::page).post(policies::save))
         .route("/policies.toml", get(policies::download))
+        .route(
+            "/policies/new",
+            get(policy_form::new).post(policy_form::save_new),
+        )
+        .route(
+            "/policies/{code}/edit",
+            get(policy_form::edit).post(policy_form::save_edit),
+        )
         .route("/templates", get(templates_page::list))
         .route(
             "/templates/{code}/{lang}",

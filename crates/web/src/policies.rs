@@ -36,6 +36,8 @@ pub struct PolicyTexts {
     pub download: &'static str,
     pub saved: &'static str,
     pub templates: &'static str,
+    pub edit_steps: &'static str,
+    pub new_policy: &'static str,
 }
 
 static RO: PolicyTexts = PolicyTexts {
@@ -50,12 +52,14 @@ static RO: PolicyTexts = PolicyTexts {
     approval: "Cu aprobare",
     attach: "Atașează",
     yes: "da",
-    edit: "Modifică calendarele",
+    edit: "Modifică toate calendarele ca text (TOML)",
     edit_hint: "Formatul TOML al comenzii creanta policy export. Se salvează tot sau nimic; un calendar care lipsește din text rămâne neschimbat.",
     save: "Salvează",
     download: "Descarcă fișierul",
     saved: "Calendarele au fost salvate.",
     templates: "Șabloanele mesajelor",
+    edit_steps: "modifică pașii",
+    new_policy: "Calendar nou",
 };
 
 static EN: PolicyTexts = PolicyTexts {
@@ -70,12 +74,14 @@ static EN: PolicyTexts = PolicyTexts {
     approval: "Approval",
     attach: "Attaches",
     yes: "yes",
-    edit: "Edit the calendars",
+    edit: "Edit every calendar as text (TOML)",
     edit_hint: "The TOML of creanta policy export. Saved all or nothing; a calendar missing from the text stays as it is.",
     save: "Save",
     download: "Download the file",
     saved: "The calendars were saved.",
     templates: "Message templates",
+    edit_steps: "edit the steps",
+    new_policy: "New calendar",
 };
 
 fn texts(lang: Language) -> &'static PolicyTexts {

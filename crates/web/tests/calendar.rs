@@ -636,6 +636,205 @@ async fn the_policies_page_lists_the_steps_and_managers_save_toml_all_or_nothing
     t.cleanup().await;
 }
 
+/// The standard policy's form fields as the edit page would post them, with `change` applied.
+fn standard_form(csrf: &str, change: &[(&str, &str)]) -> Vec<(String, String)> {
+    let p = creanta_domain::dunning::Policy::standard();
+    let mut f = vec![
+        ("csrf".to_owned(), csrf.to_owned()),
+        ("name".to_owned(), p.name.clone()),
+    ];
+    for (i, s) in p.steps.iter().enumerate() {
+        f.push((format!("offset-{i}"), s.offset.to_string()));
+        f.push((format!("code-{i}"), s.code.clone()));
+        f.push((format!("kind-{i}"), s.kind.code().to_owned()));
+        f.push((format!("template-{i}"), s.template.clone()));
+        f.push((format!("min-{i}"), String::new()));
+        if s.needs_approval {
+            f.push((format!("approval-{i}"), "on".to_owned()));
+        }
+        for a in &s.attach {
+            f.push((format!("attach-{i}"), a.code().to_owned()));
+        }
+    }
+    for (k, v) in change {
+        f.retain(|(key, _)| key != k);
+        f.push(((*k).to_owned(), (*v).to_owned()));
+    }
+    f
+}
+
+#[tokio::test]
+async fn managers_edit_a_calendar_step_by_step_in_a_form() {
+    let t = TestApp::new().await;
+    let manager_pw = common::user(&t.app, "sef@x.ro", Role::Manager).await;
+    let collector_pw = common::user(&t.app, "col@x.ro", Role::Collector).await;
+    let server = start(&t.app).await;
+    let base = server.base.clone();
+
+    // Collectors neither see nor use the form.
+    let cc = client();
+    let ccsrf = sign_in(&cc, &base, "col@x.ro", &collector_pw, "/policies").await;
+    assert!(
+        !text(&cc, format!("{base}/policies"))
+            .await
+            .contains("/policies/standard/edit")
+    );
+    let r = cc
+        .get(format!("{base}/policies/standard/edit"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = cc
+        .post(format!("{base}/policies/standard/edit"))
+        .form(&standard_form(&ccsrf, &[("offset-2", "4")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+
+    let mc = client();
+    let mcsrf = sign_in(&mc, &base, "sef@x.ro", &manager_pw, "/policies").await;
+    assert!(
+        text(&mc, format!("{base}/policies"))
+            .await
+            .contains("href=\"/policies/standard/edit\"")
+    );
+    let form = text(&mc, format!("{base}/policies/standard/edit")).await;
+    // One row per step plus two blank ones, kinds in words, the approval ticked.
+    assert_eq!(form.matches("name=\"offset-").count(), 8, "{form}");
+    assert!(form.contains("name=\"offset-2\" value=\"5\""));
+    assert!(form.contains("<option value=\"letter\" selected>scrisoare recomandată</option>"));
+    assert!(form.contains("name=\"approval-5\" aria-label=\"Cu aprobare\" checked"));
+    assert_eq!(
+        stored_standard(&t).await,
+        creanta_domain::dunning::Policy::standard()
+    );
+
+    // A minimum the form cannot read: refused, naming the row and field, the text kept.
+    let r = mc
+        .post(format!("{base}/policies/standard/edit"))
+        .form(&standard_form(&mcsrf, &[("min-2", "o sută RON")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("row 3: minimum: &#34;o sută RON&#34;")
+            || body.contains("row 3: minimum: &quot;o sută RON&quot;"),
+        "{body}"
+    );
+    assert!(body.contains("value=\"o sută RON\""));
+    // Two steps on the same day: the domain's check, and nothing saved.
+    let r = mc
+        .post(format!("{base}/policies/standard/edit"))
+        .form(&standard_form(&mcsrf, &[("offset-2", "1")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("id=\"policy-error\""));
+    assert_eq!(
+        stored_standard(&t).await,
+        creanta_domain::dunning::Policy::standard()
+    );
+    // Without the CSRF token: refused.
+    let r = mc
+        .post(format!("{base}/policies/standard/edit"))
+        .form(&standard_form("forged", &[("offset-2", "4")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+
+    // The call moves to day 4 with a minimum, the escalation goes, a +45 letter is added.
+    let r = mc
+        .post(format!("{base}/policies/standard/edit"))
+        .form(&standard_form(
+            &mcsrf,
+            &[
+                ("offset-2", "4"),
+                ("min-2", "1.000,50 RON; 200 EUR"),
+                ("remove-5", "on"),
+                ("offset-6", "45"),
+                ("code-6", "last_notice"),
+                ("kind-6", "letter"),
+                ("template-6", "formal_notice"),
+                ("attach-6", "notice"),
+            ],
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let saved = stored_standard(&t).await;
+    let codes: Vec<(&str, i32)> = saved
+        .steps
+        .iter()
+        .map(|s| (s.code.as_str(), s.offset))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("before_due", -3),
+            ("reminder", 1),
+            ("call", 4),
+            ("firm_reminder", 10),
+            ("formal_notice", 20),
+            ("last_notice", 45)
+        ]
+    );
+    let call = saved.step("call").unwrap();
+    assert_eq!(
+        call.minimum(creanta_domain::Currency::RON).unwrap().minor,
+        100_050
+    );
+    assert_eq!(
+        call.minimum(creanta_domain::Currency::EUR).unwrap().minor,
+        20_000
+    );
+
+    // A new calendar; its code cannot take an existing one's.
+    let new = |code: &str| {
+        vec![
+            ("csrf", mcsrf.clone()),
+            ("code", code.to_owned()),
+            ("name", "Clienți mari".to_owned()),
+            ("offset-0", "7".to_owned()),
+            ("code-0", "reminder".to_owned()),
+            ("kind-0", "email".to_owned()),
+            ("template-0", "reminder".to_owned()),
+        ]
+    };
+    let r = mc
+        .post(format!("{base}/policies/new"))
+        .form(&new("standard"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let r = mc
+        .post(format!("{base}/policies/new"))
+        .form(&new("mari"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let (policies, default) = creanta_app::calendar::policies(&t.app).await.unwrap();
+    assert_eq!(default, "standard", "a new calendar is not the default");
+    let mari = policies.iter().find(|p| p.code == "mari").unwrap();
+    assert_eq!((mari.name.as_str(), mari.steps.len()), ("Clienți mari", 1));
+    drop(server);
+    t.cleanup().await;
+}
+
+/// The organization's standard policy as stored.
+async fn stored_standard(t: &TestApp) -> creanta_domain::dunning::Policy {
+    let (policies, _) = creanta_app::calendar::policies(&t.app).await.unwrap();
+    policies.into_iter().find(|p| p.code == "standard").unwrap()
+}
+
 #[tokio::test]
 async fn templates_are_previewed_on_a_real_debtor_and_saved_by_managers_only() {
     use reqwest::Method;

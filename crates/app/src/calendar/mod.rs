@@ -116,6 +116,34 @@ pub async fn import_toml(
 ) -> Result<PolicyImport, AppError> {
     let file: PolicyFile = toml::from_str(text)
         .map_err(|e| AppError::Invalid(format!("{file_name}: {}", e.to_string().trim_end())))?;
+    save_policies(app, file_name, file, actor).await
+}
+
+/// Writes one policy as edited in a form, keeping the other policies and the default.
+pub async fn save_policy(app: &App, policy: Policy, actor: &str) -> Result<PolicyImport, AppError> {
+    let (_, default) = policies(app).await?;
+    let file = PolicyFile {
+        default,
+        policies: vec![policy],
+    };
+    save_policies(app, "", file, actor).await
+}
+
+/// Checks and writes the policies of `file`, all or nothing (see [`import_toml`]); errors
+/// start with `source` (the file's name) when there is one.
+async fn save_policies(
+    app: &App,
+    source: &str,
+    file: PolicyFile,
+    actor: &str,
+) -> Result<PolicyImport, AppError> {
+    let invalid = |m: String| {
+        AppError::Invalid(if source.is_empty() {
+            m
+        } else {
+            format!("{source}: {m}")
+        })
+    };
     let org = app.org_id();
     let mut tx = app.store.begin().await?;
     let (existing, _) = policies_in(&mut tx, org).await?;
@@ -126,13 +154,13 @@ pub async fn import_toml(
         .collect();
     let mut parsed = Vec::new();
     for p in file.policies {
-        let p = Policy::parse(p).map_err(|e| AppError::Invalid(format!("{file_name}: {e}")))?;
+        let p = Policy::parse(p).map_err(|e| invalid(e.to_string()))?;
         for (i, s) in p.steps.iter().enumerate() {
             let known = saved.contains(&s.template)
                 || templates::builtin(&s.template, Language::Ro).is_some();
             if !known {
-                return Err(AppError::Invalid(format!(
-                    "{file_name}: policy {}, step {} ({}): template: {:?} is not a template \
+                return Err(invalid(format!(
+                    "policy {}, step {} ({}): template: {:?} is not a template \
                      (built-in ones: {})",
                     p.code,
                     i + 1,
@@ -143,10 +171,7 @@ pub async fn import_toml(
             }
         }
         if parsed.iter().any(|q: &Policy| q.code == p.code) {
-            return Err(AppError::Invalid(format!(
-                "{file_name}: policy {} appears twice",
-                p.code
-            )));
+            return Err(invalid(format!("policy {} appears twice", p.code)));
         }
         parsed.push(p);
     }
@@ -154,10 +179,7 @@ pub async fn import_toml(
         parsed.iter().any(|p| p.code == code) || existing.iter().any(|p| p.code == code)
     };
     if !known(&file.default) {
-        return Err(AppError::Invalid(format!(
-            "{file_name}: default: no policy {:?}",
-            file.default
-        )));
+        return Err(invalid(format!("default: no policy {:?}", file.default)));
     }
     let mut report = PolicyImport::default();
     let now = crate::now();
