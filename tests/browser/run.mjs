@@ -227,6 +227,29 @@ await step('a message template edited with a live preview on a real debtor', asy
   assert.match(await page.inputValue('#subject'), /Al doilea aviz: sume restante/);
 });
 
+await step("the day's agenda after a run, and a call closed from it", async () => {
+  // The run of the demo's "today" (last, so that the steps above see the data as loaded).
+  await page.goto(`${base}/agenda`);
+  const csrf = await page.locator('input[name="csrf"]').first().inputValue();
+  const run = await page.request.post(`${base}/api/v1/calendar/runs`, {
+    data: { date: '2026-12-01' },
+    headers: { 'x-csrf-token': csrf },
+  });
+  assert.equal(run.status(), 200, await run.text());
+  await page.goto(`${base}/agenda?who=all`);
+  const rows = page.locator('#agenda tbody tr');
+  assert.ok(await rows.count() >= 1, 'the run left tasks for people');
+  await shot('agenda');
+  const task = rows.filter({ has: page.locator('input[name="outcome"]') }).first();
+  const id = await task.getAttribute('id');
+  await task.locator('input[name="outcome"]').fill('Am vorbit cu contabilul: plătește vineri');
+  await task.locator('button[type="submit"]').click();
+  await page.waitForURL('**/agenda?done=1');
+  assert.match(await page.textContent('#notice'), /Sarcina a fost închisă/);
+  await page.goto(`${base}/agenda?who=all`);
+  assert.equal(await page.locator(`#${id}`).count(), 0, 'the closed task left the agenda');
+});
+
 assert.deepEqual(errors, [], 'no script errors in the pages');
 await browser.close();
 console.log(`${passed} browser steps passed; screenshots in ${shots}`);

@@ -140,7 +140,7 @@ fn problem_text(problem: &InterestError, lang: Language) -> String {
     }
 }
 
-fn status_label(code: &str, lang: Language) -> &str {
+pub(crate) fn status_label(code: &str, lang: Language) -> &str {
     match (code, lang) {
         ("open", Language::Ro) => "de făcut",
         ("awaiting_approval", Language::Ro) => "așteaptă aprobare",
@@ -294,6 +294,9 @@ pub async fn of_debtor(
 pub struct OutcomeForm {
     csrf: String,
     outcome: String,
+    /// `agenda` when the task was closed from the agenda (the only other page to go back to).
+    #[serde(default)]
+    back: Option<String>,
 }
 
 async fn action_of_debtor(
@@ -352,6 +355,9 @@ pub async fn complete(
     }
     let app = user.0.app(&state.store);
     match actions::complete(&app, action, &user.0.user.email, &form.outcome).await {
+        Ok(_) if form.back.as_deref() == Some("agenda") => {
+            Ok(Redirect::to("/agenda?done=1").into_response())
+        }
         Ok(_) => Ok(back(debtor)),
         Err(AppError::Invalid(m)) => Err(WebError::Conflict(m)),
         Err(e) => Err(e.into()),

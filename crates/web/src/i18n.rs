@@ -173,6 +173,7 @@ pub struct Texts {
     pub checked_notice: &'static str,
     pub outbox: &'static str,
     pub policies: &'static str,
+    pub agenda: &'static str,
 }
 
 pub static RO: Texts = Texts {
@@ -346,6 +347,7 @@ pub static RO: Texts = Texts {
     checked_notice: "Facturile clientului au fost verificate din nou.",
     outbox: "Mesaje",
     policies: "Calendar",
+    agenda: "Agendă",
 };
 
 pub static EN: Texts = Texts {
@@ -519,6 +521,7 @@ pub static EN: Texts = Texts {
     checked_notice: "The debtor's invoices were checked again.",
     outbox: "Outbox",
     policies: "Calendar",
+    agenda: "Agenda",
 };
 
 impl Texts {

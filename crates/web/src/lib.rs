@@ -2,6 +2,7 @@
 //! protection on every state-changing request, and security headers. Handlers stay thin:
 //! they read the request, call `creanta-app`, and render.
 
+mod agenda;
 mod api;
 mod auth;
 mod calendar;
@@ -59,6 +60,7 @@ pub fn router(state: WebState) -> Router {
             "/debtors/{id}/requirements",
             post(findings::debtor_requirements),
         )
+        .route("/agenda", get(agenda::page))
         .route("/policies", get(policies::page).post(policies::save))
         .route("/policies.toml", get(policies::download))
         .route(

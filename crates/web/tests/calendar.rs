@@ -1067,3 +1067,135 @@ async fn templates_are_previewed_on_a_real_debtor_and_saved_by_managers_only() {
     drop(server);
     t.cleanup().await;
 }
+
+#[tokio::test]
+async fn the_agenda_lists_what_waits_for_a_person_and_closes_tasks() {
+    let (t, files) = loaded().await;
+    let collector_pw = common::user(&t.app, "col@x.ro", Role::Collector).await;
+    let other_pw = common::user(&t.app, "alt@x.ro", Role::Collector).await;
+    let partner_pw = common::user(&t.app, "part@x.ro", Role::Partner).await;
+    // A second finance contact with a phone: the number to call.
+    let contacts = files.path().join("c2.csv");
+    std::fs::write(
+        &contacts,
+        "debtor_code,name,phone,role\nD1,Dan Ștefănescu,0722 111 222,finance\n",
+    )
+    .unwrap();
+    import_paths(
+        &t.app,
+        ImportKind::Contacts,
+        &[contacts],
+        &ImportOptions::default(),
+        &NoProgress,
+    )
+    .await
+    .unwrap();
+    let settings = creanta_app::outbox::MailSettings::files(&t.data_dir());
+    // 3 March: the formal notice (a registered-letter task); 24 March: the escalation, which
+    // waits for a manager.
+    for day in [
+        jiff::civil::date(2025, 3, 3),
+        jiff::civil::date(2025, 3, 24),
+    ] {
+        creanta_app::calendar::run(
+            &t.app,
+            &creanta_app::calendar::RunOptions {
+                date: day,
+                dry_run: false,
+                send: false,
+                actor: "test".into(),
+            },
+            &settings,
+        )
+        .await
+        .unwrap();
+    }
+    let debtor = creanta_app::check::find_debtor(&t.app, "D1").await.unwrap();
+    let of_debtor = creanta_app::calendar::actions::of_debtor(&t.app, debtor)
+        .await
+        .unwrap();
+    let letter = of_debtor
+        .iter()
+        .find(|a| a.step == "formal_notice")
+        .unwrap();
+    let escalation = of_debtor.iter().find(|a| a.step == "escalation").unwrap();
+    let server = start(&t.app).await;
+    let base = server.base.clone();
+
+    // The owner's agenda: both, oldest first, with why and the number to call.
+    let cc = client();
+    let csrf = sign_in(&cc, &base, "col@x.ro", &collector_pw, "/agenda").await;
+    let page = text(&cc, format!("{base}/agenda")).await;
+    let at = |needle: &str| {
+        page.find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} missing"))
+    };
+    assert!(
+        at(&format!("id=\"task-{}\"", letter.id)) < at(&format!("id=\"task-{}\"", escalation.id))
+    );
+    for needle in [
+        "Agenda zilei",
+        "scrisoare recomandată",
+        "formal_notice (+20)",
+        "factura A1 restantă de 22 de zile → pasul +20 (formal_notice)",
+        "predare la partener",
+        "așteaptă aprobare",
+        "href=\"tel:0722 111 222\"",
+    ] {
+        assert!(page.contains(needle), "{needle:?} missing");
+    }
+    // Someone else's debtors are not on "my" agenda, but on everyone's, with their owner.
+    let oc = client();
+    sign_in(&oc, &base, "alt@x.ro", &other_pw, "/agenda").await;
+    assert!(
+        text(&oc, format!("{base}/agenda"))
+            .await
+            .contains("id=\"agenda-empty\"")
+    );
+    let all = text(&oc, format!("{base}/agenda?who=all")).await;
+    assert!(all.contains(&format!("id=\"task-{}\"", letter.id)) && all.contains("col@x.ro"));
+    // Partners have no agenda here.
+    let pc = client();
+    common::login(&pc, &base, "part@x.ro", &partner_pw).await;
+    let r = pc.get(format!("{base}/agenda")).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+
+    // Closing the letter task from the agenda comes back to it, and the task is gone.
+    let r = cc
+        .post(format!(
+            "{base}/debtors/{debtor}/actions/{}/complete",
+            letter.id
+        ))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("outcome", "trimisă prin poștă, AR 123"),
+            ("back", "agenda"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/agenda?done=1");
+    let page = text(&cc, format!("{base}/agenda?done=1")).await;
+    assert!(page.contains("Sarcina a fost închisă."));
+    assert!(!page.contains(&format!("id=\"task-{}\"", letter.id)));
+    assert!(page.contains(&format!("id=\"task-{}\"", escalation.id)));
+    let done = creanta_app::calendar::actions::get(&t.app, letter.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (done.status.as_str(), done.outcome.as_deref()),
+        ("done", Some("trimisă prin poștă, AR 123"))
+    );
+    // Another organization's agenda holds none of this.
+    let other = t.other_org("alta").await;
+    assert!(
+        creanta_app::calendar::actions::agenda(&other, None, creanta_domain::model::Language::Ro)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    drop(server);
+    t.cleanup().await;
+}

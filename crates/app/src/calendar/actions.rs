@@ -4,7 +4,7 @@
 
 use creanta_domain::dunning::ActionKind;
 use creanta_domain::model::Role;
-use creanta_store::repo::calendar::{self as repo, ActionRow};
+use creanta_store::repo::calendar::{self as repo, ActionRow, TaskRow};
 use creanta_store::repo::events::{self, NewEvent};
 use creanta_store::{Tx, args};
 use jiff::ToSpan;
@@ -305,22 +305,57 @@ pub async fn of_debtor_explained(
 ) -> Result<Vec<(ActionRow, String)>, AppError> {
     let mut tx = app.store.begin().await?;
     let rows = repo::actions_of_debtor(&mut tx, app.org_id(), debtor).await?;
-    let invoices = repo::action_invoices_of_debtor(&mut tx, app.org_id(), debtor).await?;
+    let ids: Vec<i64> = rows.iter().map(|a| a.id).collect();
+    let invoices = repo::action_invoices_of(&mut tx, app.org_id(), &ids).await?;
     drop(tx);
     Ok(rows
         .into_iter()
         .map(|a| {
-            let why = match invoices.get(&a.id) {
-                Some(list) => list
-                    .iter()
-                    .map(|(label, due)| {
-                        step_reason(label, *due, a.step_offset as i32, &a.step, a.run_date, lang)
-                    })
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                None => a.reason.clone(),
-            };
+            let why = explain(&a, invoices.get(&a.id), lang);
             (a, why)
+        })
+        .collect())
+}
+
+/// Why an action was planned, in `lang`, from its invoices; the stored English reason when
+/// they cannot be read back.
+fn explain(
+    a: &ActionRow,
+    invoices: Option<&Vec<(String, Date)>>,
+    lang: creanta_domain::model::Language,
+) -> String {
+    match invoices {
+        Some(list) => list
+            .iter()
+            .map(|(label, due)| {
+                step_reason(label, *due, a.step_offset as i32, &a.step, a.run_date, lang)
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        None => a.reason.clone(),
+    }
+}
+
+/// Most tasks an agenda lists at once; the oldest come first.
+pub const AGENDA_LIMIT: i64 = 500;
+
+/// The agenda: tasks and approvals still waiting for a person, oldest first, each with why
+/// in `lang`; only those of `owner`'s debtors when given.
+pub async fn agenda(
+    app: &App,
+    owner: Option<&str>,
+    lang: creanta_domain::model::Language,
+) -> Result<Vec<(TaskRow, String)>, AppError> {
+    let mut tx = app.store.begin().await?;
+    let rows = repo::open_tasks(&mut tx, app.org_id(), owner, AGENDA_LIMIT).await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.action.id).collect();
+    let invoices = repo::action_invoices_of(&mut tx, app.org_id(), &ids).await?;
+    drop(tx);
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let why = explain(&r.action, invoices.get(&r.action.id), lang);
+            (r, why)
         })
         .collect())
 }

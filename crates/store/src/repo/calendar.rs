@@ -429,28 +429,80 @@ pub async fn action(tx: &mut Tx, org: i64, id: i64) -> Result<Option<ActionRow>>
         .transpose()
 }
 
-/// The invoices of each of a debtor's actions, as `(label, due date)`: what the pages
+/// The invoices of the actions `ids`, as `(label, due date)` per action: what the pages
 /// explain the actions with.
-pub async fn action_invoices_of_debtor(
+pub async fn action_invoices_of(
     tx: &mut Tx,
     org: i64,
-    debtor: i64,
+    ids: &[i64],
 ) -> Result<HashMap<i64, Vec<(String, Date)>>> {
     let mut map: HashMap<i64, Vec<(String, Date)>> = HashMap::new();
-    for r in tx
-        .fetch_all(
+    for chunk in ids.chunks(500) {
+        let (list, mut values) = id_list(chunk, 2);
+        values.insert(0, org.into());
+        let sql = format!(
             "SELECT ai.action_id, i.series, i.number, i.due_date FROM action_invoices ai \
-             JOIN actions a ON a.id = ai.action_id AND a.org_id = ai.org_id \
              JOIN invoices i ON i.id = ai.invoice_id AND i.org_id = ai.org_id \
-             WHERE ai.org_id = $1 AND a.debtor_id = $2 ORDER BY ai.action_id, i.due_date, i.id",
-            &args![org, debtor],
-        )
-        .await?
-    {
-        let label = format!("{}{}", r.get::<String>(1)?, r.get::<String>(2)?);
-        map.entry(r.get(0)?).or_default().push((label, r.date(3)?));
+             WHERE ai.org_id = $1 AND ai.action_id IN ({list}) \
+             ORDER BY ai.action_id, i.due_date, i.id"
+        );
+        for r in tx.fetch_all(&sql, &values).await? {
+            let label = format!("{}{}", r.get::<String>(1)?, r.get::<String>(2)?);
+            map.entry(r.get(0)?).or_default().push((label, r.date(3)?));
+        }
     }
     Ok(map)
+}
+
+/// An action still waiting for a person, with its debtor and the number to call.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskRow {
+    pub action: ActionRow,
+    pub debtor_code: String,
+    pub debtor_name: String,
+    /// The debtor's owner now (tasks follow the debtor when its owner changes).
+    pub debtor_owner: Option<String>,
+    /// A phone number of the debtor: a finance contact's first, the primary one first.
+    pub phone: Option<String>,
+}
+
+/// Tasks and approvals still open (`open`, `awaiting_approval`), oldest first; only those of
+/// the debtors `owner` owns when given. At most `limit`.
+pub async fn open_tasks(
+    tx: &mut Tx,
+    org: i64,
+    owner: Option<&str>,
+    limit: i64,
+) -> Result<Vec<TaskRow>> {
+    let columns = ACTION_COLUMNS
+        .split(", ")
+        .map(|c| format!("a.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT {columns}, d.code, d.name, d.owner_email, \
+           (SELECT c.phone FROM contacts c \
+             WHERE c.org_id = a.org_id AND c.debtor_id = a.debtor_id \
+               AND c.phone IS NOT NULL AND c.phone <> '' \
+             ORDER BY (c.role = 'finance') DESC, c.is_primary DESC, c.id LIMIT 1) \
+         FROM actions a JOIN debtors d ON d.id = a.debtor_id AND d.org_id = a.org_id \
+         WHERE a.org_id = $1 AND a.status IN ('open', 'awaiting_approval') \
+           AND ($2 = '' OR d.owner_email = $2) \
+         ORDER BY a.run_date, d.code, a.step_offset DESC, a.id LIMIT $3"
+    );
+    tx.fetch_all(&sql, &args![org, owner.unwrap_or(""), limit])
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(TaskRow {
+                action: action_row(r)?,
+                debtor_code: r.get(16)?,
+                debtor_name: r.get(17)?,
+                debtor_owner: r.get(18)?,
+                phone: r.get(19)?,
+            })
+        })
+        .collect()
 }
 
 /// Marks an action approved on `day` (its message written that day).
