@@ -245,7 +245,7 @@ await step("the day's agenda after a run, and a call closed from it", async () =
   await task.locator('input[name="outcome"]').fill('Am vorbit cu contabilul: plătește vineri');
   await task.locator('button[type="submit"]').click();
   await page.waitForURL('**/agenda?done=1');
-  assert.match(await page.textContent('#notice'), /Sarcina a fost închisă/);
+  assert.match(await page.textContent('#notice'), /sarcina a fost închisă/);
   await page.goto(`${base}/agenda?who=all`);
   assert.equal(await page.locator(`#${id}`).count(), 0, 'the closed task left the agenda');
 });

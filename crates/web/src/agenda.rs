@@ -30,6 +30,7 @@ pub struct AgendaTexts {
     pub status: &'static str,
     pub outcome_placeholder: &'static str,
     pub done: &'static str,
+    pub approve: &'static str,
     pub open_debtor: &'static str,
     pub empty: &'static str,
     pub saved: &'static str,
@@ -51,9 +52,10 @@ static RO: AgendaTexts = AgendaTexts {
     status: "Stare",
     outcome_placeholder: "Ce s-a întâmplat (de ex. promite plata vineri)",
     done: "Făcut",
+    approve: "Aprobă",
     open_debtor: "Deschide clientul",
     empty: "Nimic de făcut.",
-    saved: "Sarcina a fost închisă.",
+    saved: "Gata: sarcina a fost închisă sau aprobată.",
     late_days: "zile de așteptare",
     more: "Se arată primele",
 };
@@ -72,9 +74,10 @@ static EN: AgendaTexts = AgendaTexts {
     status: "Status",
     outcome_placeholder: "What came of it (e.g. promises to pay on Friday)",
     done: "Done",
+    approve: "Approve",
     open_debtor: "Open the customer",
     empty: "Nothing to do.",
-    saved: "The task was closed.",
+    saved: "Done: the task was closed or approved.",
     late_days: "days waiting",
     more: "Showing the first",
 };
@@ -100,6 +103,7 @@ struct TaskView {
     owner: String,
     status: String,
     can_complete: bool,
+    can_approve: bool,
 }
 
 #[derive(Template)]
@@ -137,6 +141,7 @@ pub async fn page(
         Some("all") => false,
         _ => role == Role::Collector,
     };
+    let manager = matches!(role, Role::Admin | Role::Manager);
     let lang = user.0.language();
     let app = user.0.app(&state.store);
     let today = app.today();
@@ -160,6 +165,7 @@ pub async fn page(
                 owner: r.debtor_owner.unwrap_or_default(),
                 status: status_label(&a.status, lang).to_owned(),
                 can_complete: a.status == "open",
+                can_approve: manager && a.status == "awaiting_approval",
             }
         })
         .collect();

@@ -11,7 +11,7 @@ use creanta_domain::model::{Language, Role};
 use serde::Deserialize;
 
 use crate::WebState;
-use crate::auth::{CsrfOnly, CurrentUser};
+use crate::auth::CurrentUser;
 use crate::error::WebError;
 use crate::i18n;
 
@@ -312,8 +312,20 @@ async fn action_of_debtor(
     }
 }
 
-fn back(debtor: i64) -> Response {
+/// Where a form on an action goes back to: the agenda it came from, else the debtor page.
+fn back(debtor: i64, from: Option<&str>) -> Response {
+    if from == Some("agenda") {
+        return Redirect::to("/agenda?done=1").into_response();
+    }
     Redirect::to(&format!("/debtors/{debtor}?action=1#actions")).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct ApproveForm {
+    csrf: String,
+    /// `agenda` when approved from the agenda.
+    #[serde(default)]
+    back: Option<String>,
 }
 
 /// "Approve" on an action awaiting approval (managers and admins).
@@ -321,7 +333,7 @@ pub async fn approve(
     State(state): State<WebState>,
     user: CurrentUser,
     Path((debtor, action)): Path<(i64, i64)>,
-    Form(form): Form<CsrfOnly>,
+    Form(form): Form<ApproveForm>,
 ) -> Result<Response, WebError> {
     user.check_csrf(&form.csrf)?;
     if !matches!(user.0.role(), Role::Admin | Role::Manager) {
@@ -330,7 +342,7 @@ pub async fn approve(
     action_of_debtor(&state, &user, debtor, action).await?;
     let app = user.0.app(&state.store);
     match actions::approve(&app, action, &user.0.user.email, user.0.role(), &state.mail).await {
-        Ok(_) => Ok(back(debtor)),
+        Ok(_) => Ok(back(debtor, form.back.as_deref())),
         Err(AppError::Invalid(m)) => Err(WebError::Conflict(m)),
         Err(e) => Err(e.into()),
     }
@@ -355,10 +367,7 @@ pub async fn complete(
     }
     let app = user.0.app(&state.store);
     match actions::complete(&app, action, &user.0.user.email, &form.outcome).await {
-        Ok(_) if form.back.as_deref() == Some("agenda") => {
-            Ok(Redirect::to("/agenda?done=1").into_response())
-        }
-        Ok(_) => Ok(back(debtor)),
+        Ok(_) => Ok(back(debtor, form.back.as_deref())),
         Err(AppError::Invalid(m)) => Err(WebError::Conflict(m)),
         Err(e) => Err(e.into()),
     }
@@ -392,7 +401,7 @@ pub async fn service(
         ))
     })?;
     match actions::record_service(&app, action, served_on, None, &user.0.user.email).await {
-        Ok(_) => Ok(back(debtor)),
+        Ok(_) => Ok(back(debtor, None)),
         Err(AppError::Invalid(m)) => Err(WebError::Conflict(m)),
         Err(e) => Err(e.into()),
     }

@@ -1177,7 +1177,7 @@ async fn the_agenda_lists_what_waits_for_a_person_and_closes_tasks() {
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/agenda?done=1");
     let page = text(&cc, format!("{base}/agenda?done=1")).await;
-    assert!(page.contains("Sarcina a fost închisă."));
+    assert!(page.contains("sarcina a fost închisă sau aprobată"));
     assert!(!page.contains(&format!("id=\"task-{}\"", letter.id)));
     assert!(page.contains(&format!("id=\"task-{}\"", escalation.id)));
     let done = creanta_app::calendar::actions::get(&t.app, letter.id)
@@ -1188,6 +1188,32 @@ async fn the_agenda_lists_what_waits_for_a_person_and_closes_tasks() {
         (done.status.as_str(), done.outcome.as_deref()),
         ("done", Some("trimisă prin poștă, AR 123"))
     );
+    // A collector cannot approve; a manager approves the escalation from the agenda.
+    assert!(!page.contains(&format!("id=\"approve-{}\"", escalation.id)));
+    let manager_pw = common::user(&t.app, "sef@x.ro", Role::Manager).await;
+    let mc = client();
+    let mcsrf = sign_in(&mc, &base, "sef@x.ro", &manager_pw, "/agenda").await;
+    let page = text(&mc, format!("{base}/agenda")).await;
+    assert!(
+        page.contains(&format!("id=\"approve-{}\"", escalation.id)),
+        "{page}"
+    );
+    let r = mc
+        .post(format!(
+            "{base}/debtors/{debtor}/actions/{}/approve",
+            escalation.id
+        ))
+        .form(&[("csrf", mcsrf.as_str()), ("back", "agenda")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/agenda?done=1");
+    let approved = creanta_app::calendar::actions::get(&t.app, escalation.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(approved.status, "awaiting_approval");
     // Another organization's agenda holds none of this.
     let other = t.other_org("alta").await;
     assert!(
