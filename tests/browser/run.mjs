@@ -43,6 +43,9 @@ await step('sign in', async () => {
   await page.fill('input[name=email]', email);
   await page.fill('input[name=password]', password);
   await page.click('button[type=submit]');
+  await page.waitForURL('**/agenda');
+  assert.match(await page.textContent('h1'), /Agenda zilei/);
+  await page.click('header nav a[href="/debtors"]');
   await page.waitForURL('**/debtors');
   assert.equal(await page.textContent('h1 >> nth=0').then((t) => t.startsWith('Clienți')), true);
   await shot('debtors');

@@ -59,6 +59,9 @@ fn random_token() -> String {
     creanta_app::accounts::generate_password() + &creanta_app::accounts::generate_password()
 }
 
+/// Where a signed-in person starts the day: what waits for them.
+pub const HOME: &str = "/agenda";
+
 /// The signed-in user. Pages that need one redirect to the login page without it.
 pub struct CurrentUser(pub Session);
 
@@ -133,7 +136,7 @@ pub async fn login_page(
     if let Some(token) = cookie(&headers, SESSION_COOKIE)
         && accounts::session(&state.store, &token).await?.is_some()
     {
-        return Ok(Redirect::to("/debtors").into_response());
+        return Ok(Redirect::to(HOME).into_response());
     }
     render_login(&state, StatusCode::OK, "", "", None)
 }
@@ -166,7 +169,7 @@ pub async fn login(
     .await;
     let (status, message) = match outcome {
         Ok((token, _)) => {
-            let mut response = Redirect::to("/debtors").into_response();
+            let mut response = Redirect::to(HOME).into_response();
             let max_age = accounts::SESSION_LIFETIME.as_secs();
             let headers = response.headers_mut();
             headers.append(
@@ -240,7 +243,7 @@ pub async fn set_language(
     let back = if form.back.starts_with('/') && !form.back.starts_with("//") {
         form.back
     } else {
-        "/debtors".into()
+        HOME.into()
     };
     Ok(Redirect::to(&back).into_response())
 }

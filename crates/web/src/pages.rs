@@ -55,7 +55,7 @@ fn staff_only(user: &CurrentUser) -> Result<(), WebError> {
 }
 
 pub async fn home() -> Redirect {
-    Redirect::to("/debtors")
+    Redirect::to(crate::auth::HOME)
 }
 
 pub async fn readyz(State(state): State<WebState>) -> Response {

@@ -42,7 +42,11 @@ async fn sign_in_browse_switch_language_and_sign_out() {
 
     let r = login(&c, base, "ana.pop@example.ro", &password).await;
     assert_eq!(r.status(), 303, "{:?}", r.text().await);
-    assert_eq!(r.headers()["location"], "/debtors");
+    assert_eq!(
+        r.headers()["location"],
+        "/agenda",
+        "the day starts at the agenda"
+    );
 
     let r = c.get(format!("{base}/debtors")).send().await.unwrap();
     assert_eq!(r.status(), 200);
@@ -117,8 +121,8 @@ async fn sign_in_browse_switch_language_and_sign_out() {
         .unwrap();
     assert_eq!(
         r.headers()["location"],
-        "/debtors",
-        "never an open redirect"
+        "/agenda",
+        "never an open redirect: home instead"
     );
     let page = c
         .get(format!("{base}/debtors"))
