@@ -40,6 +40,29 @@ const FILES: &[(ImportKind, &str, &str)] = &[
     ),
 ];
 
+/// Runs 3 March (the formal notice: a registered-letter task for D1's owner) and 24 March
+/// (the escalation, waiting for a manager's approval), without sending.
+async fn notice_then_escalation(t: &TestApp) {
+    let settings = creanta_app::outbox::MailSettings::files(&t.data_dir());
+    for day in [
+        jiff::civil::date(2025, 3, 3),
+        jiff::civil::date(2025, 3, 24),
+    ] {
+        creanta_app::calendar::run(
+            &t.app,
+            &creanta_app::calendar::RunOptions {
+                date: day,
+                dry_run: false,
+                send: false,
+                actor: "test".into(),
+            },
+            &settings,
+        )
+        .await
+        .unwrap();
+    }
+}
+
 /// A fresh organization with the files above imported.
 async fn loaded() -> (TestApp, tempfile::TempDir) {
     let t = TestApp::new().await;
@@ -395,25 +418,7 @@ async fn the_debtor_page_shows_actions_and_charges_and_takes_approvals_and_outco
     let (t, _files) = loaded().await;
     let manager_pw = common::user(&t.app, "sef@x.ro", Role::Manager).await;
     let collector_pw = common::user(&t.app, "col@x.ro", Role::Collector).await;
-    let settings = creanta_app::outbox::MailSettings::files(&t.data_dir());
-    // 3 March: the formal notice (+20, a registered-letter task); 24 March: the escalation.
-    for day in [
-        jiff::civil::date(2025, 3, 3),
-        jiff::civil::date(2025, 3, 24),
-    ] {
-        creanta_app::calendar::run(
-            &t.app,
-            &creanta_app::calendar::RunOptions {
-                date: day,
-                dry_run: false,
-                send: false,
-                actor: "test".into(),
-            },
-            &settings,
-        )
-        .await
-        .unwrap();
-    }
+    notice_then_escalation(&t).await;
     let server = start(&t.app).await;
     let base = server.base.clone();
     let debtor = creanta_app::check::find_debtor(&t.app, "D1").await.unwrap();
@@ -1090,26 +1095,7 @@ async fn the_agenda_lists_what_waits_for_a_person_and_closes_tasks() {
     )
     .await
     .unwrap();
-    let settings = creanta_app::outbox::MailSettings::files(&t.data_dir());
-    // 3 March: the formal notice (a registered-letter task); 24 March: the escalation, which
-    // waits for a manager.
-    for day in [
-        jiff::civil::date(2025, 3, 3),
-        jiff::civil::date(2025, 3, 24),
-    ] {
-        creanta_app::calendar::run(
-            &t.app,
-            &creanta_app::calendar::RunOptions {
-                date: day,
-                dry_run: false,
-                send: false,
-                actor: "test".into(),
-            },
-            &settings,
-        )
-        .await
-        .unwrap();
-    }
+    notice_then_escalation(&t).await;
     let debtor = creanta_app::check::find_debtor(&t.app, "D1").await.unwrap();
     let of_debtor = creanta_app::calendar::actions::of_debtor(&t.app, debtor)
         .await
