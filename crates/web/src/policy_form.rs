@@ -108,6 +108,8 @@ struct Row {
     minimum: String,
     needs_approval: bool,
     attach: Vec<Choice>,
+    /// Ticked for removal when the form came back with an error.
+    remove: bool,
 }
 
 /// A row's fields before they are checked.
@@ -320,6 +322,7 @@ async fn render(
             code: r.code,
             minimum: r.minimum,
             needs_approval: r.needs_approval,
+            remove: r.remove,
         })
         .collect();
     let page = EditPage {

@@ -719,7 +719,10 @@ async fn managers_edit_a_calendar_step_by_step_in_a_form() {
     // A minimum the form cannot read: refused, naming the row and field, the text kept.
     let r = mc
         .post(format!("{base}/policies/standard/edit"))
-        .form(&standard_form(&mcsrf, &[("min-2", "o sută RON")]))
+        .form(&standard_form(
+            &mcsrf,
+            &[("min-2", "o sută RON"), ("remove-5", "on")],
+        ))
         .send()
         .await
         .unwrap();
@@ -731,6 +734,11 @@ async fn managers_edit_a_calendar_step_by_step_in_a_form() {
         "{body}"
     );
     assert!(body.contains("value=\"o sută RON\""));
+    // A step ticked for removal stays ticked, so that fixing the error does not bring it back.
+    assert!(
+        body.contains("name=\"remove-5\" aria-label=\"Șterge\" checked"),
+        "{body}"
+    );
     // Two steps on the same day: the domain's check, and nothing saved.
     let r = mc
         .post(format!("{base}/policies/standard/edit"))

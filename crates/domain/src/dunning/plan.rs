@@ -114,9 +114,11 @@ pub fn step_date(due: Date, offset: i32) -> Date {
 
 /// Whether `step` has come for an invoice due on `due` by `day`: its date has arrived, and a
 /// reminder before the due date is not sent after it (the invoice waits for the first step
-/// after the due date instead — e.g. when a long weekend or downtime made the −3 step late).
+/// after the due date instead — e.g. when downtime made the −3 step late). A due date on a
+/// weekend or holiday runs to the next business day (Civil Code art. 2553), so a before-due
+/// step moved onto that day still goes out.
 pub fn step_applies(step: &Step, due: Date, day: Date) -> bool {
-    step_date(due, step.offset) <= day && (step.offset >= 0 || day <= due)
+    step_date(due, step.offset) <= day && (step.offset >= 0 || day <= next_business_day(due))
 }
 
 /// One invoice in an action.
@@ -219,7 +221,8 @@ pub struct DayPlan {
     pub actions: Vec<PlannedAction>,
     pub communications: Vec<Communication>,
     pub skipped: Vec<Skipped>,
-    /// Open invoices whose first step is still ahead.
+    /// Open invoices with no step due yet: their first step is still ahead, or they are late
+    /// and wait for their first step after the due date (a missed before-due step is not sent).
     pub not_yet_due: usize,
     /// Open invoices whose latest due step was already done.
     pub up_to_date: usize,

@@ -215,6 +215,22 @@ fn step_dates_move_off_weekends_and_public_holidays() {
         monday.actions[0].invoices[0].reason,
         "invoice A-1 3 days overdue → step +1 (reminder) (step date 2026-12-05 moved to the business day 2026-12-07)"
     );
+    // Due Sunday 28 December 2025: the −3 step (Thursday 25, Christmas) moves to Monday 29,
+    // the first business day, which is still the last day to pay (Civil Code art. 2553): a
+    // calendar whose next step is +5 sends the reminder that Monday, and not on Tuesday.
+    let mut late_start = Policy::standard();
+    late_start.steps.retain(|s| s.offset < 0 || s.offset >= 5);
+    let inv = [invoice(2, 1, date(2025, 12, 28), 100)];
+    let on = |day| {
+        steps_of(&plan_with(
+            day,
+            &inv,
+            &HashSet::new(),
+            std::slice::from_ref(&late_start),
+        ))
+    };
+    assert_eq!(on(date(2025, 12, 29)), [(2, "before_due".to_owned())]);
+    assert!(on(date(2025, 12, 30)).is_empty());
     // Easter Monday 2027 is 3 May: a +1 step of an invoice due Friday 30 April moves past
     // the weekend and the holiday to Tuesday 4 May.
     assert_eq!(step_date(date(2027, 4, 30), 1), date(2027, 5, 4));
@@ -371,7 +387,11 @@ fn latest_due(policy: &Policy, due: Date, day: Date) -> Option<String> {
         while !crate::calendar::is_business_day(d) {
             d = d.tomorrow().unwrap();
         }
-        let before_due_and_late = s.offset < 0 && day > due;
+        let mut last_day_to_pay = due;
+        while !crate::calendar::is_business_day(last_day_to_pay) {
+            last_day_to_pay = last_day_to_pay.tomorrow().unwrap();
+        }
+        let before_due_and_late = s.offset < 0 && day > last_day_to_pay;
         if d <= day && !before_due_and_late && best.is_none_or(|b| b.offset < s.offset) {
             best = Some(s);
         }
