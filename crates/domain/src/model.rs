@@ -85,6 +85,14 @@ code_enum!(
     Role { Admin = "admin", Manager = "manager", Collector = "collector", Partner = "partner" }
 );
 
+impl Role {
+    /// Admins and managers: they set the rules (calendars, templates, settings, imports) and
+    /// approve what waits for a manager.
+    pub fn manages(self) -> bool {
+        matches!(self, Role::Admin | Role::Manager)
+    }
+}
+
 code_enum!(
     /// Credit notes are stored as invoices with a negative total.
     InvoiceKind { Invoice = "invoice", CreditNote = "credit_note" }

@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Response};
 use creanta_app::calendar::actions;
-use creanta_domain::model::{Language, Role};
+use creanta_domain::model::Language;
 use serde::Deserialize;
 
 use crate::WebState;
@@ -14,7 +14,7 @@ use crate::auth::CurrentUser;
 use crate::calendar::{kind_label, status_label};
 use crate::error::WebError;
 use crate::i18n::{self, Texts};
-use crate::pages::{Frame, frame};
+use crate::pages::{Frame, frame, staff_only};
 
 pub struct AgendaTexts {
     pub title: &'static str,
@@ -132,16 +132,13 @@ pub async fn page(
     user: CurrentUser,
     Query(q): Query<AgendaQuery>,
 ) -> Result<Response, WebError> {
+    staff_only(&user)?;
     let role = user.0.role();
-    if role == Role::Partner {
-        return Err(WebError::Forbidden);
-    }
     let mine = match q.who.as_deref() {
         Some("me") => true,
         Some("all") => false,
-        _ => role == Role::Collector,
+        _ => !role.manages(),
     };
-    let manager = matches!(role, Role::Admin | Role::Manager);
     let lang = user.0.language();
     let app = user.0.app(&state.store);
     let today = app.today();
@@ -165,7 +162,7 @@ pub async fn page(
                 owner: r.debtor_owner.unwrap_or_default(),
                 status: status_label(&a.status, lang).to_owned(),
                 can_complete: a.status == "open",
-                can_approve: manager && a.status == "awaiting_approval",
+                can_approve: role.manages() && a.status == "awaiting_approval",
             }
         })
         .collect();

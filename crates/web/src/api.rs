@@ -113,7 +113,7 @@ impl Problem {
 
 /// Creating and changing records needs the admin or manager role (as imports do).
 fn may_change(s: &Session) -> Result<(), Problem> {
-    if matches!(s.role(), Role::Admin | Role::Manager) {
+    if s.role().manages() {
         Ok(())
     } else {
         Err(Problem::forbidden(
@@ -649,7 +649,7 @@ async fn post_import(
     ApiPath(kind): ApiPath<String>,
     ApiMultipart(mut form): ApiMultipart,
 ) -> Result<Json<ImportResult>, Problem> {
-    if !matches!(s.role(), Role::Admin | Role::Manager) {
+    if !s.role().manages() {
         return Err(Problem::new(
             StatusCode::FORBIDDEN,
             "forbidden",
@@ -778,7 +778,7 @@ async fn upsert_records(
     ApiPath(kind): ApiPath<String>,
     body: Result<Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<ImportResult>, Problem> {
-    if !matches!(s.role(), Role::Admin | Role::Manager) {
+    if !s.role().manages() {
         return Err(Problem::new(
             StatusCode::FORBIDDEN,
             "forbidden",

@@ -212,7 +212,7 @@ pub async fn of_debtor(
     let app = user.0.app(&state.store);
     let lang = user.0.language();
     let t = texts(lang);
-    let manager = matches!(user.0.role(), Role::Admin | Role::Manager);
+    let manager = user.0.role().manages();
     let actions = actions::of_debtor_explained(&app, debtor, lang)
         .await?
         .into_iter()
@@ -336,7 +336,7 @@ pub async fn approve(
     Form(form): Form<ApproveForm>,
 ) -> Result<Response, WebError> {
     user.check_csrf(&form.csrf)?;
-    if !matches!(user.0.role(), Role::Admin | Role::Manager) {
+    if !user.0.role().manages() {
         return Err(WebError::Forbidden);
     }
     action_of_debtor(&state, &user, debtor, action).await?;

@@ -92,7 +92,7 @@ pub fn can_check(user: &CurrentUser) -> bool {
 
 /// Who may change a debtor's or a contract's requirements.
 pub fn can_edit_requirements(user: &CurrentUser) -> bool {
-    matches!(user.0.role(), Role::Admin | Role::Manager)
+    user.0.role().manages()
 }
 
 /// "Check again" on the invoice page: checks every invoice of its debtor, then back.

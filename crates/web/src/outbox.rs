@@ -39,7 +39,7 @@ fn staff(user: &CurrentUser) -> Result<(), WebError> {
 
 /// Resending may deliver a message twice (an uncertain one), so a manager decides it.
 pub fn can_resend(user: &CurrentUser) -> bool {
-    matches!(user.0.role(), Role::Admin | Role::Manager)
+    user.0.role().manages()
 }
 
 /// One message as a row of the list or the head of its page.
@@ -396,10 +396,7 @@ pub async fn delivery_of_invoice(
                 d.reason
             )
         }),
-        can_override: open_errors > 0
-            && still_open
-            && !delivered
-            && matches!(user.0.role(), Role::Admin | Role::Manager),
+        can_override: open_errors > 0 && still_open && !delivered && user.0.role().manages(),
         messages,
     })
 }
@@ -420,7 +417,7 @@ pub async fn override_delivery(
 ) -> Result<Response, WebError> {
     user.check_csrf(&form.csrf)?;
     staff(&user)?;
-    if !matches!(user.0.role(), Role::Admin | Role::Manager) {
+    if !user.0.role().manages() {
         return Err(WebError::Forbidden);
     }
     let app = user.0.app(&state.store);

@@ -42,12 +42,12 @@ pub fn frame(user: &CurrentUser, path: &str) -> Frame {
         path: path.to_owned(),
         other_lang,
         other_lang_label,
-        can_import: matches!(user.0.role(), Role::Admin | Role::Manager),
+        can_import: user.0.role().manages(),
     }
 }
 
 /// The collection pages are for the organization's own people; partners get their portal later.
-fn staff_only(user: &CurrentUser) -> Result<(), WebError> {
+pub(crate) fn staff_only(user: &CurrentUser) -> Result<(), WebError> {
     match user.0.role() {
         Role::Partner => Err(WebError::Forbidden),
         _ => Ok(()),

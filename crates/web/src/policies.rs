@@ -122,7 +122,7 @@ struct PoliciesPage {
 }
 
 fn can_edit(user: &CurrentUser) -> bool {
-    matches!(user.0.role(), Role::Admin | Role::Manager)
+    user.0.role().manages()
 }
 
 #[derive(Deserialize, Default)]

@@ -12,7 +12,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use creanta_app::AppError;
 use creanta_app::calendar::{self, editor};
 use creanta_domain::dunning::{ActionKind, GeneratedDoc, Policy, Step};
-use creanta_domain::model::{Language, Role};
+use creanta_domain::model::Language;
 use creanta_domain::money::{Currency, parse_amount};
 
 use crate::WebState;
@@ -273,9 +273,10 @@ async fn template_codes(state: &WebState, user: &CurrentUser) -> Result<Vec<Stri
 }
 
 fn manager(user: &CurrentUser) -> Result<(), WebError> {
-    match user.0.role() {
-        Role::Admin | Role::Manager => Ok(()),
-        _ => Err(WebError::Forbidden),
+    if user.0.role().manages() {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden)
     }
 }
 
@@ -388,6 +389,9 @@ async fn save(
     let app = user.0.app(&state.store);
     let (existing, _) = calendar::policies(&app).await?;
     let exists = existing.iter().any(|p| p.code == input.code);
+    if !is_new && !exists {
+        return Err(WebError::NotFound);
+    }
     if is_new && exists {
         let error = format!("a calendar {:?} exists already", input.code);
         return render(state, user, is_new, input, Some(error)).await;
@@ -411,11 +415,7 @@ pub async fn save_edit(
 ) -> Result<Response, WebError> {
     // The code of an existing calendar is the one in the address, whatever the form says.
     fields.retain(|(k, _)| k != "code");
-    fields.push(("code".to_owned(), code.clone()));
-    let (policies, _) = calendar::policies(&user.0.app(&state.store)).await?;
-    if !policies.iter().any(|p| p.code == code) {
-        return Err(WebError::NotFound);
-    }
+    fields.push(("code".to_owned(), code));
     save(&state, &user, false, &fields).await
 }
 

@@ -97,7 +97,7 @@ fn staff_only(user: &CurrentUser) -> Result<(), WebError> {
 }
 
 fn can_edit_entities(user: &CurrentUser) -> bool {
-    matches!(user.0.role(), Role::Admin | Role::Manager)
+    user.0.role().manages()
 }
 
 fn entity_view(e: EntityWithAccounts, outcome: &Outcome) -> EntityView {

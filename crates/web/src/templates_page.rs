@@ -118,7 +118,7 @@ fn texts(lang: Language) -> &'static TemplateTexts {
 }
 
 fn can_edit(user: &CurrentUser) -> bool {
-    matches!(user.0.role(), Role::Admin | Role::Manager)
+    user.0.role().manages()
 }
 
 fn staff(user: &CurrentUser) -> Result<(), WebError> {

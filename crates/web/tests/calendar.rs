@@ -11,7 +11,7 @@ use creanta_domain::model::Role;
 use serde_json::json;
 
 mod common;
-use common::{call, client, sign_in, start, text};
+use common::{call, client, post_form, sign_in, start, text};
 
 const FILES: &[(ImportKind, &str, &str)] = &[
     (
@@ -690,12 +690,12 @@ async fn managers_edit_a_calendar_step_by_step_in_a_form() {
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
-    let r = cc
-        .post(format!("{base}/policies/standard/edit"))
-        .form(&standard_form(&ccsrf, &[("offset-2", "4")]))
-        .send()
-        .await
-        .unwrap();
+    let r = post_form(
+        &cc,
+        format!("{base}/policies/standard/edit"),
+        &standard_form(&ccsrf, &[("offset-2", "4")]),
+    )
+    .await;
     assert_eq!(r.status(), 403);
 
     let mc = client();
@@ -717,15 +717,12 @@ async fn managers_edit_a_calendar_step_by_step_in_a_form() {
     );
 
     // A minimum the form cannot read: refused, naming the row and field, the text kept.
-    let r = mc
-        .post(format!("{base}/policies/standard/edit"))
-        .form(&standard_form(
-            &mcsrf,
-            &[("min-2", "o sută RON"), ("remove-5", "on")],
-        ))
-        .send()
-        .await
-        .unwrap();
+    let r = post_form(
+        &mc,
+        format!("{base}/policies/standard/edit"),
+        &standard_form(&mcsrf, &[("min-2", "o sută RON"), ("remove-5", "on")]),
+    )
+    .await;
     assert_eq!(r.status(), 422);
     let body = r.text().await.unwrap();
     assert!(
@@ -740,12 +737,12 @@ async fn managers_edit_a_calendar_step_by_step_in_a_form() {
         "{body}"
     );
     // Two steps on the same day: the domain's check, and nothing saved.
-    let r = mc
-        .post(format!("{base}/policies/standard/edit"))
-        .form(&standard_form(&mcsrf, &[("offset-2", "1")]))
-        .send()
-        .await
-        .unwrap();
+    let r = post_form(
+        &mc,
+        format!("{base}/policies/standard/edit"),
+        &standard_form(&mcsrf, &[("offset-2", "1")]),
+    )
+    .await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("id=\"policy-error\""));
     assert_eq!(
@@ -753,18 +750,19 @@ async fn managers_edit_a_calendar_step_by_step_in_a_form() {
         creanta_domain::dunning::Policy::standard()
     );
     // Without the CSRF token: refused.
-    let r = mc
-        .post(format!("{base}/policies/standard/edit"))
-        .form(&standard_form("forged", &[("offset-2", "4")]))
-        .send()
-        .await
-        .unwrap();
+    let r = post_form(
+        &mc,
+        format!("{base}/policies/standard/edit"),
+        &standard_form("forged", &[("offset-2", "4")]),
+    )
+    .await;
     assert_eq!(r.status(), 403);
 
     // The call moves to day 4 with a minimum, the escalation goes, a +45 letter is added.
-    let r = mc
-        .post(format!("{base}/policies/standard/edit"))
-        .form(&standard_form(
+    let r = post_form(
+        &mc,
+        format!("{base}/policies/standard/edit"),
+        &standard_form(
             &mcsrf,
             &[
                 ("offset-2", "4"),
@@ -776,10 +774,9 @@ async fn managers_edit_a_calendar_step_by_step_in_a_form() {
                 ("template-6", "formal_notice"),
                 ("attach-6", "notice"),
             ],
-        ))
-        .send()
-        .await
-        .unwrap();
+        ),
+    )
+    .await;
     assert_eq!(r.status(), 303);
     let saved = stored_standard(&t).await;
     let codes: Vec<(&str, i32)> = saved
@@ -820,19 +817,9 @@ async fn managers_edit_a_calendar_step_by_step_in_a_form() {
             ("template-0", "reminder".to_owned()),
         ]
     };
-    let r = mc
-        .post(format!("{base}/policies/new"))
-        .form(&new("standard"))
-        .send()
-        .await
-        .unwrap();
+    let r = post_form(&mc, format!("{base}/policies/new"), &new("standard")).await;
     assert_eq!(r.status(), 422);
-    let r = mc
-        .post(format!("{base}/policies/new"))
-        .form(&new("mari"))
-        .send()
-        .await
-        .unwrap();
+    let r = post_form(&mc, format!("{base}/policies/new"), &new("mari")).await;
     assert_eq!(r.status(), 303);
     let (policies, default) = creanta_app::calendar::policies(&t.app).await.unwrap();
     assert_eq!(default, "standard", "a new calendar is not the default");
@@ -1155,19 +1142,16 @@ async fn the_agenda_lists_what_waits_for_a_person_and_closes_tasks() {
     assert_eq!(r.status(), 403);
 
     // Closing the letter task from the agenda comes back to it, and the task is gone.
-    let r = cc
-        .post(format!(
-            "{base}/debtors/{debtor}/actions/{}/complete",
-            letter.id
-        ))
-        .form(&[
+    let r = post_form(
+        &cc,
+        format!("{base}/debtors/{debtor}/actions/{}/complete", letter.id),
+        &[
             ("csrf", csrf.as_str()),
             ("outcome", "trimisă prin poștă, AR 123"),
             ("back", "agenda"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/agenda?done=1");
     let page = text(&cc, format!("{base}/agenda?done=1")).await;
@@ -1192,15 +1176,12 @@ async fn the_agenda_lists_what_waits_for_a_person_and_closes_tasks() {
         page.contains(&format!("id=\"approve-{}\"", escalation.id)),
         "{page}"
     );
-    let r = mc
-        .post(format!(
-            "{base}/debtors/{debtor}/actions/{}/approve",
-            escalation.id
-        ))
-        .form(&[("csrf", mcsrf.as_str()), ("back", "agenda")])
-        .send()
-        .await
-        .unwrap();
+    let r = post_form(
+        &mc,
+        format!("{base}/debtors/{debtor}/actions/{}/approve", escalation.id),
+        &[("csrf", mcsrf.as_str()), ("back", "agenda")],
+    )
+    .await;
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/agenda?done=1");
     let approved = creanta_app::calendar::actions::get(&t.app, escalation.id)

@@ -22,7 +22,7 @@ use super::{ApiPath, ApiQuery, ApiUser, Problem, ProblemBody, debtor_exists, ref
 use crate::WebState;
 
 pub(super) fn manager(role: Role, what: &str) -> Result<(), Problem> {
-    if matches!(role, Role::Admin | Role::Manager) {
+    if role.manages() {
         Ok(())
     } else {
         Err(Problem::forbidden(format!(

@@ -8,7 +8,7 @@ use axum::extract::rejection::JsonRejection;
 use creanta_app::check::{self, Scope};
 use creanta_app::prevention::{self, Amount, Group};
 use creanta_domain::check::{FindingCode, Severity};
-use creanta_domain::model::{Language, Role};
+use creanta_domain::model::Language;
 use creanta_store::repo::findings::StoredFinding;
 use creanta_store::repo::prevention::{FindingFilter, Status};
 use creanta_store::repo::{prevention as store, views};
@@ -217,7 +217,7 @@ pub async fn run_check(
             Scope::Debtors(vec![id])
         }
         (None, Some(true)) => {
-            if !matches!(s.role(), Role::Admin | Role::Manager) {
+            if !s.role().manages() {
                 return Err(Problem::forbidden(
                     "checking every invoice needs the admin or manager role",
                 ));

@@ -7,7 +7,6 @@ use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use creanta_app::deliver::{self, DeliveryReport, InvoiceRef};
 use creanta_app::outbox::{self, OutboxMessage};
-use creanta_domain::model::Role;
 use creanta_store::repo::views;
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::RefOr;
@@ -216,7 +215,7 @@ pub async fn resend_message(
     ApiUser(s): ApiUser,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<MessageOut>, Problem> {
-    if !matches!(s.role(), Role::Admin | Role::Manager) {
+    if !s.role().manages() {
         return Err(Problem::forbidden(
             "resending a message needs the admin or manager role",
         ));
@@ -380,7 +379,7 @@ pub async fn override_delivery(
     body: Result<Json<OverrideRequest>, JsonRejection>,
 ) -> Result<Json<OverrideOut>, Problem> {
     let Json(req) = body.map_err(|e| Problem::bad_request(e.body_text()))?;
-    if !matches!(s.role(), Role::Admin | Role::Manager) {
+    if !s.role().manages() {
         return Err(Problem::forbidden(
             "overriding a blocked delivery needs the admin or manager role",
         ));

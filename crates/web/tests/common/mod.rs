@@ -72,6 +72,15 @@ pub fn client() -> reqwest::Client {
 }
 
 /// The value of a hidden input named `name` in a page.
+/// Posts a form as the browser would (redirects not followed): the response.
+pub async fn post_form<T: serde::Serialize + ?Sized>(
+    c: &reqwest::Client,
+    url: String,
+    form: &T,
+) -> reqwest::Response {
+    c.post(url).form(form).send().await.unwrap()
+}
+
 pub fn hidden(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = html
