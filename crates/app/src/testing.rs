@@ -78,14 +78,17 @@ impl TestApp {
         App::open(&self.config, name).await.expect("open org")
     }
 
-    /// Drops the PostgreSQL schema (SQLite files go with the folder).
+    /// Drops the PostgreSQL schema (SQLite files go with the folder). A server a test has
+    /// just dropped may still be finishing a request in the schema; PostgreSQL then reports a
+    /// deadlock to one of the two, so the drop is tried again after a moment.
     pub async fn cleanup(self) {
         if let Some(schema) = &self.config.pg_schema {
-            self.app
-                .store
-                .drop_schema(schema)
-                .await
-                .expect("drop schema");
+            let mut attempt = 1;
+            while let Err(e) = self.app.store.drop_schema(schema).await {
+                assert!(attempt < 5, "drop schema {schema}: {e:?}");
+                attempt += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
         }
         self.app.store.close().await;
     }
